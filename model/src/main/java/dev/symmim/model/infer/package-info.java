@@ -1,0 +1,2 @@
+/** Embedding inference: CLS features of uint8 images from a checkpoint. */
+package dev.symmim.model.infer;

@@ -1,0 +1,283 @@
+package dev.symmim.model.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.checkpoint.NamedTensor;
+import dev.symmim.model.checkpoint.TrainingState;
+import dev.symmim.model.config.DeviceKind;
+import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.masking.MaskSampler;
+import dev.symmim.model.random.SeededRandom;
+import dev.symmim.model.runtime.TorchRuntime;
+import dev.symmim.model.vit.Parameter;
+import dev.symmim.model.vit.Patches;
+import dev.symmim.model.vit.StepContext;
+import dev.symmim.model.vit.VitSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains SymMIM one batch at a time. Each {@link #step} takes the two augmented views of a batch
+ * ({@code N x H x W x C} floats in [0, 1], channels interleaved), draws the masks, runs the
+ * momentum branch (no grad), the online branch under the gradient tape, guards against NaN/Inf,
+ * clips, applies AdamW, then the EMA update. Schedules are driven by the applied-step counter and
+ * {@code config.totalSteps()}. Not thread-safe; one instance per training process.
+ */
+public final class SymMimTrainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SymMimTrainer.class);
+
+  private final PretrainConfig config;
+  private final Device device;
+  private final DataType computeType;
+  private final Engine engine;
+  private final NDManager root;
+  private final SymMimModel model;
+  private final List<Parameter> trainable;
+  private final List<Parameter[]> momentumPairs;
+  private final AdamW optimizer;
+  private final MaskSampler masks;
+  private final SeededRandom random;
+  private final LearningRateSchedule learningRate;
+  private final MomentumSchedule momentum;
+  private long step;
+  private long refusedSteps;
+
+  /** A trainer on the device the config asks for ({@link DeviceKind#AUTO}: GPU if present). */
+  public SymMimTrainer(PretrainConfig config) {
+    this(config, TorchRuntime.device(config.device()));
+  }
+
+  public SymMimTrainer(PretrainConfig config, Device device) {
+    this.config = config;
+    this.device = device;
+    TorchRuntime.configureThreads(config.threads(), config.interopThreads());
+    TorchRuntime.seed(config.seed());
+    this.engine = TorchRuntime.engine();
+    this.computeType = TorchRuntime.computeType(config.precision(), device);
+    this.root = NDManager.newBaseManager(device);
+    this.model = new SymMimModel(config, root.newSubManager(), new SeededRandom(config.seed()));
+    this.trainable = model.trainable();
+    this.momentumPairs = model.momentumPairs();
+    this.optimizer = new AdamW(trainable, root.newSubManager(), config.beta1(), config.beta2(),
+        config.adamEpsilon(), config.weightDecay());
+    VitSpec spec = config.encoder();
+    this.masks = new MaskSampler(spec.grid(), config.maskKind(), config.parity(), config.maskBlock(),
+        config.randomMaskRatio(), config.randomMaskBlock(), config.blockMaskRatio());
+    this.random = new SeededRandom(config.seed() ^ 0x6D61736BL);
+    this.learningRate = new LearningRateSchedule(config.peakLearningRate(), config.minLearningRate(),
+        config.warmupSteps(), config.totalSteps());
+    this.momentum = new MomentumSchedule(config.momentumStart(), config.momentumEnd(), config.totalSteps());
+    LOG.info("SymMIM trainer on {} ({}): encoder {} params, trainable {} params", device, computeType,
+        model.encoder().parameterCount(), trainable.stream().mapToLong(Parameter::size).sum());
+  }
+
+  /** One training step on a batch of two views, each {@code N*H*W*C} floats in [0, 1]. */
+  public StepResult step(float[] view1, float[] view2) {
+    VitSpec spec = config.encoder();
+    int perImage = spec.imageSize() * spec.imageSize() * spec.channels();
+    if (view1.length != view2.length || view1.length % perImage != 0 || view1.length / perImage < 2) {
+      throw new IllegalArgumentException("views must both hold N >= 2 images of " + spec.imageSize() + "x"
+          + spec.imageSize() + "x" + spec.channels() + " floats; got " + view1.length + " and " + view2.length);
+    }
+    Shape shape = new Shape(view1.length / perImage, spec.imageSize(), spec.imageSize(), spec.channels());
+    try (StepContext ctx = new StepContext(root, computeType)) {
+      return step(ctx, ctx.create(view1, shape), ctx.create(view2, shape));
+    }
+  }
+
+  /** As {@link #step(float[], float[])} for {@code (N, H, W, C)} fp32 arrays; the inputs are not modified. */
+  public StepResult step(NDArray view1, NDArray view2) {
+    try (StepContext ctx = new StepContext(root, computeType)) {
+      return step(ctx, ctx.own(view1.toDevice(device, true)), ctx.own(view2.toDevice(device, true)));
+    }
+  }
+
+  private StepResult step(StepContext ctx, NDArray view1, NDArray view2) {
+    int n = (int) view1.getShape().get(0);
+    int p = config.patchSize();
+    NDArray patches1 = Patches.patchify(normalize(ctx, view1), p);
+    NDArray patches2 = Patches.patchify(normalize(ctx, view2), p);
+    MaskSampler.BatchMasks batchMasks = masks.sampleBatch(n, random);
+    Shape maskShape = new Shape(n, masks.grid().size(), 1);
+    NDArray onlineMask = ctx.create(batchMasks.online(), maskShape);
+    NDArray momentumMask = ctx.create(batchMasks.momentum(), maskShape);
+
+    // Momentum branch: outside the tape, its parameters never require gradients.
+    NDArray k2 = model.momentumTargets(ctx, patches2, momentumMask);
+    boolean symmetric = config.symmetricContrastive();
+    NDArray k1 = symmetric ? model.momentumTargets(ctx, patches1, momentumMask) : null;
+
+    LossParts losses;
+    try (GradientCollector tape = engine.newGradientCollector()) {
+      losses = model.losses(ctx, patches1, onlineMask, batchMasks.onlineMaskedCount(), k2,
+          symmetric ? patches2 : null, k1);
+      tape.backward(losses.total());
+    }
+    float[] parts = NDArrays.stack(new NDList(losses.total(), losses.mim(), losses.con())).toFloatArray();
+
+    List<NDArray> gradients = new ArrayList<>(trainable.size());
+    NDList squares = new NDList(trainable.size());
+    for (Parameter param : trainable) {
+      NDArray g = ctx.own(param.array().getGradient());
+      gradients.add(g);
+      squares.add(g.square().sum());
+    }
+    double gradNorm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
+    double lr = learningRate.at(step);
+    double m = momentum.at(step);
+
+    String reason = null;
+    if (!Float.isFinite(parts[0])) {
+      reason = "non-finite loss " + parts[0] + " (mim " + parts[1] + ", con " + parts[2] + ")";
+    } else if (!Double.isFinite(gradNorm)) {
+      reason = "non-finite gradient norm " + gradNorm;
+    }
+    if (reason == null) {
+      double clip = config.gradientClip();
+      double scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1.0;
+      optimizer.update(ctx, gradients, lr, scale);
+      updateMomentumEncoder(ctx, m);
+      step++;
+    } else {
+      refusedSteps++;
+      LOG.warn("NaN guard refused step {} ({} refused so far): {}", step, refusedSteps, reason);
+    }
+    for (Parameter param : trainable) {
+      JniUtils.zeroGrad((PtNDArray) param.array());
+    }
+    return new StepResult(step, parts[0], parts[1], parts[2], lr, m, gradNorm, reason != null, reason);
+  }
+
+  private NDArray normalize(StepContext ctx, NDArray images) {
+    NDArray mean = ctx.create(config.channelMean(), new Shape(config.channels()));
+    NDArray std = ctx.create(config.channelStd(), new Shape(config.channels()));
+    return images.sub(mean).div(std);
+  }
+
+  /** {@code theta_k = m * theta_k + (1 - m) * theta_q}, in place, no gradients. */
+  private void updateMomentumEncoder(StepContext ctx, double m) {
+    NDArray keep = ctx.scalar(m);
+    NDArray take = ctx.scalar(1 - m);
+    for (Parameter[] pair : momentumPairs) {
+      pair[1].array().muli(keep).addi(take.mul(pair[0].array()));
+    }
+  }
+
+  // ---- checkpoints ----
+
+  /** Writes parameters, EMA parameters, AdamW moments, step counters, RNG state and config. */
+  public void save(Path dir) throws IOException {
+    checkpoint().save(dir);
+  }
+
+  /** The trainer's full state as an in-memory checkpoint. */
+  public Checkpoint checkpoint() {
+    Map<String, NamedTensor> tensors = new LinkedHashMap<>();
+    for (Parameter p : trainable) {
+      put(tensors, "online/" + p.name(), p.array());
+    }
+    for (Parameter p : model.momentum()) {
+      put(tensors, "momentum/" + p.name(), p.array());
+    }
+    for (int i = 0; i < trainable.size(); i++) {
+      put(tensors, "adam.m/" + trainable.get(i).name(), optimizer.firstMoments().get(i));
+      put(tensors, "adam.v/" + trainable.get(i).name(), optimizer.secondMoments().get(i));
+    }
+    TrainingState state = new TrainingState(step, refusedSteps, optimizer.updates(), random.state());
+    return new Checkpoint(config, state, tensors);
+  }
+
+  private static void put(Map<String, NamedTensor> tensors, String name, NDArray array) {
+    tensors.put(name, new NamedTensor(name, array.getShape().getShape(), array.toFloatArray()));
+  }
+
+  /** Resumes a run exactly where {@link #save} left it, on the device its config asks for. */
+  public static SymMimTrainer load(Path dir) throws IOException {
+    Checkpoint c = Checkpoint.load(dir);
+    return restore(c, TorchRuntime.device(c.config().device()));
+  }
+
+  public static SymMimTrainer load(Path dir, Device device) throws IOException {
+    return restore(Checkpoint.load(dir), device);
+  }
+
+  public static SymMimTrainer restore(Checkpoint c, Device device) {
+    SymMimTrainer t = new SymMimTrainer(c.config(), device);
+    for (int i = 0; i < t.trainable.size(); i++) {
+      String name = t.trainable.get(i).name();
+      copy(c.tensor("online/" + name), t.trainable.get(i).array());
+      copy(c.tensor("adam.m/" + name), t.optimizer.firstMoments().get(i));
+      copy(c.tensor("adam.v/" + name), t.optimizer.secondMoments().get(i));
+    }
+    for (Parameter p : t.model.momentum()) {
+      copy(c.tensor("momentum/" + p.name()), p.array());
+    }
+    t.step = c.state().step();
+    t.refusedSteps = c.state().refusedSteps();
+    t.optimizer.restoreUpdates(c.state().optimizerUpdates());
+    t.random.restore(c.state().rngState());
+    return t;
+  }
+
+  private static void copy(NamedTensor from, NDArray to) {
+    if (!new Shape(from.shape()).equals(to.getShape())) {
+      throw new IllegalArgumentException(from.name() + ": checkpoint shape " + new Shape(from.shape())
+          + " != model shape " + to.getShape());
+    }
+    to.set(from.data());
+  }
+
+  // ---- accessors ----
+
+  public PretrainConfig config() {
+    return config;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** fp32, or bf16 when requested and supported. */
+  public DataType computeType() {
+    return computeType;
+  }
+
+  /** Applied (not refused) updates so far. */
+  public long stepCount() {
+    return step;
+  }
+
+  public long refusedSteps() {
+    return refusedSteps;
+  }
+
+  public SymMimModel model() {
+    return model;
+  }
+
+  /** Arrays alive under this trainer's manager (parameters, moments and anything leaked). */
+  public int liveArrayCount() {
+    return root.getManagedArrays().size();
+  }
+
+  @Override
+  public void close() {
+    root.close();
+  }
+}

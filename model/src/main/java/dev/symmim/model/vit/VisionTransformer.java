@@ -1,0 +1,71 @@
+package dev.symmim.model.vit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ViT encoder of SymMIM (SimMIM-style masking): patch embedding, masked patches replaced by a
+ * learnable mask token, fixed sin-cos positions, CLS token, pre-LN blocks, final LayerNorm.
+ * All tokens go through the encoder.
+ */
+public final class VisionTransformer extends Module {
+  private final VitSpec spec;
+  private final Linear patchEmbed;
+  private final Parameter clsToken;
+  private final Parameter maskToken;
+  private final NDArray positions;
+  private final List<TransformerBlock> blocks = new ArrayList<>();
+  private final LayerNorm norm;
+
+  public VisionTransformer(ParameterFactory f, VitSpec spec) {
+    this.spec = spec;
+    int d = spec.dim();
+    patchEmbed = register(new Linear(f.scope("patch_embed"), spec.patchPixels(), d, true));
+    clsToken = register(f.normal("cls_token", 0.02, new Shape(1, 1, d)));
+    maskToken = register(f.normal("mask_token", 0.02, new Shape(1, 1, d)));
+    positions = f.buffer(PositionEmbedding.sinCos2d(d, spec.grid()), new Shape(1, spec.numPatches(), d));
+    for (int b = 0; b < spec.depth(); b++) {
+      blocks.add(register(new TransformerBlock(f.scope("blocks." + b), d, spec.heads(), spec.hidden())));
+    }
+    norm = register(new LayerNorm(f.scope("norm"), d));
+  }
+
+  public VitSpec spec() {
+    return spec;
+  }
+
+  /**
+   * @param patches {@code (N, L, p*p*C)} normalized pixels, see {@link Patches#patchify}
+   * @param mask {@code (N, L, 1)} with 1 = masked, or null for no masking
+   * @return {@code (N, 1 + L, D)} normalized tokens; index 0 is CLS
+   */
+  public NDArray forward(StepContext ctx, NDArray patches, NDArray mask) {
+    NDArray x = patchEmbed.forward(ctx, ctx.cast(patches));
+    if (mask != null) {
+      NDArray m = ctx.cast(mask);
+      x = x.sub(x.mul(m)).add(m.mul(ctx.weight(maskToken)));
+    }
+    x = x.add(ctx.cast(positions));
+    long n = x.getShape().get(0);
+    NDArray cls = ctx.manager().zeros(new Shape(n, 1, spec.dim()), x.getDataType()).add(ctx.weight(clsToken));
+    x = NDArrays.concat(new NDList(cls, x), 1);
+    for (TransformerBlock block : blocks) {
+      x = block.forward(ctx, x);
+    }
+    return norm.forward(ctx, x);
+  }
+
+  /** The CLS token of {@link #forward}'s output, {@code (N, D)}. */
+  public static NDArray cls(NDArray tokens) {
+    return tokens.get(":, 0, :");
+  }
+
+  /** The patch tokens of {@link #forward}'s output, {@code (N, L, D)}. */
+  public static NDArray patchTokens(NDArray tokens) {
+    return tokens.get(":, 1:, :");
+  }
+}
