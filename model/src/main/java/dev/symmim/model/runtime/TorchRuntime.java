@@ -68,12 +68,26 @@ public final class TorchRuntime {
     engine().setRandomSeed((int) seed);
   }
 
+  /** System property that makes {@link #computeType} try bf16 despite the known DJL 0.36 limitation. */
+  public static final String FORCE_BF16_PROPERTY = "symmim.bf16.force";
+
   /**
-   * The compute dtype for a precision on a device. bf16 is probed with a tiny linear layer,
-   * forward and backward; if that fails the run falls back to fp32 with a warning saying why.
+   * The compute dtype for a precision on a device. DJL 0.36's PyTorch JNI maps DJL dtypes to
+   * torch dtypes with a switch that has no bfloat16 case and ends in a bare {@code throw;}: any
+   * cast to bf16 calls {@code std::terminate} and kills the JVM (found 2026-11-26; it is also why
+   * a bf16-initialized model aborts). It cannot be probed in-process, so bf16 falls back to fp32
+   * with a warning. With {@code -Dsymmim.bf16.force=true} (for a DJL build that maps bf16) the
+   * bf16 path is probed with a tiny linear layer and used: fp32 master weights, per-step bf16
+   * casts of weights and activations, fp32 losses.
    */
   public static DataType computeType(Precision precision, Device device) {
     if (precision == Precision.FP32) {
+      return DataType.FLOAT32;
+    }
+    if (!Boolean.getBoolean(FORCE_BF16_PROPERTY)) {
+      LOG.warn("bf16 requested on {}, but DJL 0.36's PyTorch JNI cannot cast to bfloat16 (its dtype mapping has no"
+          + " bf16 case and aborts the process); falling back to fp32. Set -D{}=true to try anyway.", device,
+          FORCE_BF16_PROPERTY);
       return DataType.FLOAT32;
     }
     String failure = probeBf16(device);

@@ -1,0 +1,107 @@
+package dev.symmim.model.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.symmim.model.config.DeviceKind;
+import dev.symmim.model.config.Precision;
+import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.random.SeededRandom;
+import dev.symmim.model.runtime.TorchRuntime;
+import dev.symmim.model.train.StepResult;
+import dev.symmim.model.train.SymMimTrainer;
+import dev.symmim.model.vit.VitSpec;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Times N synthetic SymMIM training steps. Needs only the model jar and DJL's jars:
+ *
+ * <pre>
+ * java -cp symmim-model.jar:$(DJL classpath) dev.symmim.model.bench.TrainBenchmark \
+ *   --preset tiny --image 32 --patch 4 --batch 64 --steps 20 --device cpu --dtype fp32 --threads 2
+ * </pre>
+ *
+ * Options: --preset tiny|small|base|large, --dim/--depth/--heads (override), --channels, --image,
+ * --patch, --batch, --steps, --warmup (untimed steps), --device cpu|gpu|auto, --dtype fp32|bf16,
+ * --threads, --proj-hidden, --proj-out, --roofline N (matmul size, 0 = skip).
+ * Prints the median step time, img/s, model FLOPs/step and the fraction of the matmul roofline.
+ */
+public final class TrainBenchmark {
+  private TrainBenchmark() {}
+
+  public static void main(String[] argv) {
+    Map<String, String> a = new HashMap<>();
+    for (int i = 0; i + 1 < argv.length; i += 2) {
+      a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+    }
+    VitSpec.Size size = VitSpec.Size.valueOf(a.getOrDefault("preset", "tiny").toUpperCase());
+    int image = Integer.parseInt(a.getOrDefault("image", "32"));
+    int patch = Integer.parseInt(a.getOrDefault("patch", "4"));
+    int channels = Integer.parseInt(a.getOrDefault("channels", "3"));
+    VitSpec base = size.spec(image, patch, channels);
+    VitSpec spec = new VitSpec(image, patch, channels,
+        Integer.parseInt(a.getOrDefault("dim", "" + base.dim())),
+        Integer.parseInt(a.getOrDefault("depth", "" + base.depth())),
+        Integer.parseInt(a.getOrDefault("heads", "" + base.heads())), 4);
+    int batch = Integer.parseInt(a.getOrDefault("batch", "64"));
+    int steps = Integer.parseInt(a.getOrDefault("steps", "20"));
+    int warmup = Integer.parseInt(a.getOrDefault("warmup", "3"));
+    int threads = Integer.parseInt(a.getOrDefault("threads", "0"));
+    int roofline = Integer.parseInt(a.getOrDefault("roofline", "2048"));
+    DeviceKind deviceKind = DeviceKind.valueOf(a.getOrDefault("device", "auto").toUpperCase());
+    Precision precision = a.getOrDefault("dtype", "fp32").equalsIgnoreCase("bf16") ? Precision.BF16 : Precision.FP32;
+    PretrainConfig config = PretrainConfig.builder()
+        .encoder(spec)
+        .heads(Integer.parseInt(a.getOrDefault("proj-hidden", "1024")),
+            Integer.parseInt(a.getOrDefault("proj-out", "256")),
+            Integer.parseInt(a.getOrDefault("proj-hidden", "1024")))
+        .batchSize(batch)
+        .totalSteps(steps + warmup)
+        .threads(threads, 1)
+        .device(deviceKind)
+        .precision(precision)
+        .build();
+
+    float[][] views = new float[4][];
+    SeededRandom rng = new SeededRandom(1);
+    for (int v = 0; v < views.length; v++) {
+      views[v] = new float[batch * image * image * channels];
+      for (int i = 0; i < views[v].length; i++) {
+        views[v][i] = (float) rng.nextDouble();
+      }
+    }
+    double[] seconds = new double[steps];
+    Device device;
+    DataType computeType;
+    try (SymMimTrainer trainer = new SymMimTrainer(config)) {
+      device = trainer.device();
+      computeType = trainer.computeType();
+      StepResult last = null;
+      for (int s = 0; s < warmup + steps; s++) {
+        long t0 = System.nanoTime();
+        last = trainer.step(views[(2 * s) % 4], views[(2 * s + 1) % 4]);
+        if (s >= warmup) {
+          seconds[s - warmup] = (System.nanoTime() - t0) / 1e9;
+        }
+      }
+      System.out.println("last: " + last);
+    }
+    double[] sorted = seconds.clone();
+    Arrays.sort(sorted);
+    double median = sorted[steps / 2];
+    double flops = StepFlops.perStep(config, batch);
+    System.out.printf("config: %s dim %d depth %d heads %d, %dpx patch %d C%d, batch %d, heads %d/%d, %s %s, %d threads%n",
+        size, spec.dim(), spec.depth(), spec.heads(), image, patch, channels, batch, config.projectorHidden(),
+        config.projectorOut(), device, computeType, TorchRuntime.intraOpThreads());
+    System.out.printf("step time: median %.1f ms (min %.1f, max %.1f) over %d steps; %.1f img/s%n", median * 1e3,
+        sorted[0] * 1e3, sorted[steps - 1] * 1e3, steps, batch / median);
+    System.out.printf("model FLOPs/step: %.2f GFLOP (matmuls; backward = 2x forward); achieved %.1f GFLOP/s%n",
+        flops / 1e9, flops / median / 1e9);
+    if (roofline > 0) {
+      double peak = MatmulRoofline.gflops(device, computeType, roofline, roofline, roofline, 7);
+      System.out.printf("matmul roofline (%d^3 %s): %.1f GFLOP/s; achieved fraction %.1f%%%n", roofline,
+          computeType, peak, 100 * flops / median / 1e9 / peak);
+    }
+  }
+}

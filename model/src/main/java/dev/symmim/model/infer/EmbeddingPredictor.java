@@ -1,0 +1,100 @@
+package dev.symmim.model.infer;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.checkpoint.NamedTensor;
+import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.random.SeededRandom;
+import dev.symmim.model.runtime.TorchRuntime;
+import dev.symmim.model.vit.Parameter;
+import dev.symmim.model.vit.ParameterFactory;
+import dev.symmim.model.vit.Patches;
+import dev.symmim.model.vit.StepContext;
+import dev.symmim.model.vit.VisionTransformer;
+import dev.symmim.model.vit.VitSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * CLS embeddings of uint8 images with a checkpoint's encoder (no masking, final LayerNorm, fp32).
+ * Holds its own copy of the encoder weights; not thread-safe: one per thread / DoFn instance, and
+ * {@link #close()} it. Load the {@link Checkpoint} once per JVM and create predictors from it.
+ */
+public final class EmbeddingPredictor implements AutoCloseable {
+  private final PretrainConfig config;
+  private final NDManager manager;
+  private final VisionTransformer encoder;
+
+  public EmbeddingPredictor(Checkpoint checkpoint, Branch branch, Device device) {
+    this.config = checkpoint.config();
+    this.manager = NDManager.newBaseManager(device);
+    this.encoder = new VisionTransformer(new ParameterFactory(manager, new SeededRandom(0), false).scope("encoder"), config.encoder());
+    for (Parameter p : encoder.parameters()) {
+      NamedTensor t = checkpoint.tensor(branch.prefix + p.name());
+      if (!new Shape(t.shape()).equals(p.array().getShape())) {
+        throw new IllegalArgumentException(t.name() + " has shape " + new Shape(t.shape()) + ", expected "
+            + p.array().getShape());
+      }
+      p.array().set(t.data());
+    }
+  }
+
+  /** Loads a checkpoint directory and embeds with its online encoder on the CPU (or the GPU if present). */
+  public static EmbeddingPredictor load(Path checkpointDir) throws IOException {
+    return new EmbeddingPredictor(Checkpoint.load(checkpointDir), Branch.ONLINE,
+        TorchRuntime.device(dev.symmim.model.config.DeviceKind.AUTO));
+  }
+
+  public int embeddingSize() {
+    return config.encoder().dim();
+  }
+
+  public PretrainConfig config() {
+    return config;
+  }
+
+  /**
+   * @param pixels {@code n} images, uint8, {@code H x W x C} interleaved, at the checkpoint's image
+   *     size and channel count
+   * @return {@code n x D} CLS embeddings
+   */
+  public float[][] embed(byte[] pixels, int n) {
+    VitSpec spec = config.encoder();
+    int s = spec.imageSize();
+    int c = spec.channels();
+    if (n <= 0 || pixels.length != n * s * s * c) {
+      throw new IllegalArgumentException("expected " + n + " images of " + s + "x" + s + "x" + c + " = "
+          + (long) n * s * s * c + " bytes, got " + pixels.length);
+    }
+    float[] data = new float[pixels.length];
+    float[] mean = config.channelMean();
+    float[] std = config.channelStd();
+    for (int i = 0; i < pixels.length; i++) {
+      data[i] = ((pixels[i] & 0xFF) / 255f - mean[i % c]) / std[i % c];
+    }
+    try (StepContext ctx = new StepContext(manager, DataType.FLOAT32)) {
+      NDArray patches = Patches.patchify(ctx.create(data, new Shape(n, s, s, c)), spec.patchSize());
+      float[] flat = VisionTransformer.cls(encoder.forward(ctx, patches, null)).toFloatArray();
+      int d = spec.dim();
+      float[][] out = new float[n][d];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(flat, i * d, out[i], 0, d);
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+
+  static {
+    Engine.getEngine("PyTorch");
+  }
+}

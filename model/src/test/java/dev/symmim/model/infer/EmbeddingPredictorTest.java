@@ -1,0 +1,49 @@
+package dev.symmim.model.infer;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import ai.djl.Device;
+import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.config.DeviceKind;
+import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.train.SymMimTrainer;
+import dev.symmim.model.vit.VitSpec;
+import java.nio.file.Path;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class EmbeddingPredictorTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void embedsUint8ImagesFromASavedCheckpoint() throws Exception {
+    PretrainConfig config = PretrainConfig.builder()
+        .encoder(new VitSpec(8, 4, 1, 16, 1, 2, 4)).heads(32, 16, 32).batchSize(4).totalSteps(10)
+        .threads(2, 1).device(DeviceKind.CPU).build();
+    float[] views = new float[4 * 8 * 8];
+    for (int i = 0; i < views.length; i++) {
+      views[i] = (i % 7) / 7f;
+    }
+    Path dir = tmp.newFolder("ckpt").toPath();
+    try (SymMimTrainer trainer = new SymMimTrainer(config)) {
+      trainer.step(views, views);
+      trainer.save(dir);
+    }
+    byte[] pixels = new byte[3 * 8 * 8];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (byte) (i * 37);
+    }
+    Checkpoint checkpoint = Checkpoint.load(dir);
+    try (EmbeddingPredictor online = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu());
+        EmbeddingPredictor momentum = new EmbeddingPredictor(checkpoint, Branch.MOMENTUM, Device.cpu())) {
+      float[][] e = online.embed(pixels, 3);
+      assertThat(e.length, equalTo(3));
+      assertThat(e[0].length, equalTo(16));
+      assertThat(online.embed(pixels, 3), equalTo(e));
+      assertThat(momentum.embed(pixels, 3)[0], not(equalTo(e[0])));
+    }
+  }
+}
