@@ -1,0 +1,67 @@
+package dev.symmim.model.train;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.loss.ReconstructionLoss;
+import dev.symmim.model.masking.MaskKind;
+import org.junit.Test;
+
+/** Every mask kind, loss option and input form runs through the same training step. */
+public class TrainerOptionsTest {
+  private static final float[] V1 = TinyRuns.images(8, 16, 3, 1);
+  private static final float[] V2 = TinyRuns.images(8, 16, 3, 2);
+
+  private static StepResult twoSteps(PretrainConfig config) {
+    try (SymMimTrainer trainer = new SymMimTrainer(config)) {
+      trainer.step(V1, V2);
+      return trainer.step(V1, V2);
+    }
+  }
+
+  @Test
+  public void baselineMaskKindsAndNormPixLossTrain() {
+    for (MaskKind kind : MaskKind.values()) {
+      for (ReconstructionLoss loss : ReconstructionLoss.values()) {
+        StepResult r = twoSteps(TinyRuns.config().maskKind(kind).reconstructionLoss(loss).build());
+        assertThat(kind + "/" + loss, r.refused(), equalTo(false));
+        assertThat(kind + "/" + loss, r.mimLoss() > 0 && Double.isFinite(r.loss()), equalTo(true));
+      }
+    }
+  }
+
+  @Test
+  public void symmetrizedContrastSumsTwoDirections() {
+    StepResult one = twoSteps(TinyRuns.config().build());
+    StepResult both = twoSteps(TinyRuns.config().symmetricContrastive(true).build());
+    assertThat(both.refused(), equalTo(false));
+    assertThat(both.conLoss(), greaterThan(1.5 * one.conLoss()));
+  }
+
+  @Test
+  public void zeroContrastiveWeightLeavesOnlyTheReconstructionLoss() {
+    StepResult r = twoSteps(TinyRuns.config().contrastiveWeight(0).build());
+    assertThat(r.loss(), equalTo(r.mimLoss()));
+  }
+
+  @Test
+  public void ndarrayInputGivesTheSameStepAsFloatArrays() {
+    PretrainConfig config = TinyRuns.config().build();
+    StepResult fromFloats;
+    try (SymMimTrainer trainer = new SymMimTrainer(config)) {
+      fromFloats = trainer.step(V1, V2);
+    }
+    try (SymMimTrainer trainer = new SymMimTrainer(config);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray a = m.create(V1, new Shape(8, 16, 16, 3));
+      NDArray b = m.create(V2, new Shape(8, 16, 16, 3));
+      assertThat(trainer.step(a, b), equalTo(fromFloats));
+      assertThat(a.toFloatArray(), equalTo(V1));
+    }
+  }
+}
