@@ -36,12 +36,12 @@ public final class MatmulRoofline {
     }
   }
 
-  /** {@code java ... MatmulRoofline [size] [threads] [device] [fp32|bf16]}. */
+  /** {@code java ... MatmulRoofline [size] [threads] [cpu|gpu]}, fp32 (DJL 0.36 cannot cast to bf16). */
   public static void main(String[] args) {
     int size = args.length > 0 ? Integer.parseInt(args[0]) : 2048;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 0;
     Device device = args.length > 2 && args[2].equals("gpu") ? Device.gpu() : Device.cpu();
-    DataType type = args.length > 3 && args[3].equals("bf16") ? DataType.BFLOAT16 : DataType.FLOAT32;
+    DataType type = DataType.FLOAT32;
     TorchRuntime.configureThreads(threads, 0);
     double g = gflops(device, type, size, size, size, 7);
     System.out.printf("matmul %dx%dx%d %s on %s, %d threads: %.1f GFLOP/s%n", size, size, size, type, device,

@@ -23,7 +23,7 @@ import java.util.Map;
  * </pre>
  *
  * Options: --preset tiny|small|base|large, --dim/--depth/--heads (override), --channels, --image,
- * --patch, --batch, --steps, --warmup (untimed steps), --device cpu|gpu|auto, --dtype fp32|bf16,
+ * --patch, --batch, --steps, --warmup (untimed steps), --device cpu|gpu|auto, --dtype fp32|bf16 (bf16 falls back to fp32 on DJL 0.36),
  * --threads, --proj-hidden, --proj-out, --roofline N (matmul size, 0 = skip).
  * Prints the median step time, img/s, model FLOPs/step and the fraction of the matmul roofline.
  * The roofline matmul is timed right after every timed step (median over steps), so that both

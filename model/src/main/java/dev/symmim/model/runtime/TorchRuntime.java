@@ -2,12 +2,8 @@ package dev.symmim.model.runtime;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import dev.symmim.model.config.DeviceKind;
 import dev.symmim.model.config.Precision;
 import org.slf4j.Logger;
@@ -68,50 +64,22 @@ public final class TorchRuntime {
     engine().setRandomSeed((int) seed);
   }
 
-  /** System property that makes {@link #computeType} try bf16 despite the known DJL 0.36 limitation. */
-  public static final String FORCE_BF16_PROPERTY = "symmim.bf16.force";
-
   /**
-   * The compute dtype for a precision on a device. DJL 0.36's PyTorch JNI maps DJL dtypes to
-   * torch dtypes with a switch that has no bfloat16 case and ends in a bare {@code throw;}: any
-   * cast to bf16 calls {@code std::terminate} and kills the JVM (found 2026-11-26; it is also why
-   * a bf16-initialized model aborts). It cannot be probed in-process, so bf16 falls back to fp32
-   * with a warning. With {@code -Dsymmim.bf16.force=true} (for a DJL build that maps bf16) the
-   * bf16 path is probed with a tiny linear layer and used: fp32 master weights, per-step bf16
-   * casts of weights and activations, fp32 losses.
+   * The compute dtype for a precision on a device. bf16 always falls back to fp32 with a warning,
+   * because DJL 0.36 cannot train with fp32 master weights and bf16 compute (measured 2026-11-26):
+   * (1) its PyTorch JNI dtype mapping has no bfloat16 case and ends in a bare {@code throw;}, so
+   * any cast to bf16 calls {@code std::terminate} and kills the JVM (also why a bf16-initialized
+   * model aborts); (2) {@code NDArray.toType} runs under {@code torch::NoGradGuard}, so even a
+   * supported cast (fp16) cuts the gradient path to the fp32 master weights. The per-step cast
+   * hook ({@code StepContext.weight}) stays in place for an engine that provides a
+   * differentiable cast.
    */
   public static DataType computeType(Precision precision, Device device) {
-    if (precision == Precision.FP32) {
-      return DataType.FLOAT32;
+    if (precision == Precision.BF16) {
+      LOG.warn("bf16 requested on {}, but DJL 0.36 cannot train in bf16: its PyTorch JNI has no bfloat16 dtype"
+          + " mapping (a cast aborts the process) and NDArray.toType is not differentiable (runs under"
+          + " NoGradGuard), so fp32 master weights could not receive gradients. Falling back to fp32.", device);
     }
-    if (!Boolean.getBoolean(FORCE_BF16_PROPERTY)) {
-      LOG.warn("bf16 requested on {}, but DJL 0.36's PyTorch JNI cannot cast to bfloat16 (its dtype mapping has no"
-          + " bf16 case and aborts the process); falling back to fp32. Set -D{}=true to try anyway.", device,
-          FORCE_BF16_PROPERTY);
-      return DataType.FLOAT32;
-    }
-    String failure = probeBf16(device);
-    if (failure == null) {
-      return DataType.BFLOAT16;
-    }
-    LOG.warn("bf16 requested but not supported on {} ({}); falling back to fp32", device, failure);
     return DataType.FLOAT32;
-  }
-
-  private static String probeBf16(Device device) {
-    try (NDManager m = NDManager.newBaseManager(device)) {
-      NDArray w = m.ones(new Shape(8, 8));
-      w.setRequiresGradient(true);
-      try (GradientCollector gc = engine().newGradientCollector()) {
-        NDArray x = m.ones(new Shape(4, 8)).toType(DataType.BFLOAT16, false);
-        NDArray y = x.getNDArrayInternal().linear(x, w.toType(DataType.BFLOAT16, false), null).singletonOrThrow();
-        NDArray loss = y.toType(DataType.FLOAT32, false).sum();
-        gc.backward(loss);
-      }
-      float g = w.getGradient().sum().getFloat();
-      return g == 32f ? null : "probe gradient " + g + " != 32";
-    } catch (RuntimeException | UnsatisfiedLinkError e) {
-      return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
   }
 }

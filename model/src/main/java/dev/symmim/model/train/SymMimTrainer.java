@@ -253,7 +253,7 @@ public final class SymMimTrainer implements AutoCloseable {
     return device;
   }
 
-  /** fp32, or bf16 when requested and supported. */
+  /** The compute dtype actually used (fp32; bf16 requests fall back, see {@code TorchRuntime.computeType}). */
   public DataType computeType() {
     return computeType;
   }

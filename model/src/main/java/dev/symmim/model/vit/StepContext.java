@@ -11,8 +11,8 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>DJL pitfalls handled here: scalars used inside the gradient tape are arrays on this manager
  * ({@link #scalar}), never Java floats; arrays produced by ops whose first operand is a parameter
- * are moved here ({@link #own}); in bf16 mode weights are cast per step ({@link #weight}), keeping
- * fp32 master weights.
+ * are moved here ({@link #own}); weights are read through {@link #weight}, the hook for a reduced
+ * compute dtype with fp32 master weights (identity in fp32; DJL 0.36's casts are not differentiable).
  */
 public final class StepContext implements AutoCloseable {
   private final NDManager manager;

@@ -3,7 +3,6 @@ package dev.symmim.model.train;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
-import static org.hamcrest.Matchers.oneOf;
 
 import ai.djl.ndarray.types.DataType;
 import dev.symmim.model.config.DeviceKind;
@@ -15,12 +14,13 @@ import org.junit.Test;
 
 public class PrecisionTest {
   @Test
-  public void bf16OnCpuEitherTrainsOrFallsBackToFp32() {
+  public void bf16FallsBackToFp32AndTrains() {
     PretrainConfig config = TinyRuns.config().precision(Precision.BF16).build();
     float[] v1 = TinyRuns.images(8, 16, 3, 1);
     float[] v2 = TinyRuns.images(8, 16, 3, 2);
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {
-      assertThat(trainer.computeType(), oneOf(DataType.BFLOAT16, DataType.FLOAT32));
+      // DJL 0.36 cannot cast to bf16 (see TorchRuntime.computeType): a clean fp32 fallback.
+      assertThat(trainer.computeType(), equalTo(DataType.FLOAT32));
       StepResult first = trainer.step(v1, v2);
       StepResult last = first;
       for (int i = 0; i < 30; i++) {
