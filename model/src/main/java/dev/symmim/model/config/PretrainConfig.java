@@ -402,6 +402,21 @@ public final class PretrainConfig {
     public Builder adamEpsilon(double v) { adamEpsilon = v; return this; }
     public Builder warmupSteps(long v) { warmupSteps = v; return this; }
     public Builder totalSteps(long v) { totalSteps = v; return this; }
+
+    /**
+     * Step-based schedule from epochs, with METHOD.md's warmup rule: 40 warmup epochs, 10 when
+     * training for at most 300 epochs, and never more than half of the run.
+     */
+    public Builder epochs(int epochs, long stepsPerEpoch) {
+      if (epochs <= 0 || stepsPerEpoch <= 0) {
+        throw new IllegalArgumentException("epochs and stepsPerEpoch must be positive, got " + epochs + ", "
+            + stepsPerEpoch);
+      }
+      long warmupEpochs = Math.min(epochs <= 300 ? 10 : 40, epochs / 2);
+      totalSteps = epochs * stepsPerEpoch;
+      warmupSteps = warmupEpochs * stepsPerEpoch;
+      return this;
+    }
     public Builder gradientClip(double v) { gradientClip = v; return this; }
     public Builder momentum(double start, double end) { momentumStart = start; momentumEnd = end; return this; }
     public Builder channelStats(float[] mean, float[] std) { channelMean = mean.clone(); channelStd = std.clone(); return this; }

@@ -64,4 +64,15 @@ public class PretrainConfigTest {
         () -> PretrainConfig.tiny().toBuilder().channelStats(new float[] {0.5f}, new float[] {0.2f}).build());
     assertThat(e.getMessage(), containsString("channelMean/channelStd need 3 values"));
   }
+
+  @Test
+  public void epochScheduleFollowsTheWarmupRule() {
+    PretrainConfig short100 = PretrainConfig.tiny().toBuilder().epochs(100, 50).build();
+    assertThat(short100.totalSteps(), equalTo(5000L));
+    assertThat(short100.warmupSteps(), equalTo(500L));
+    PretrainConfig long800 = PretrainConfig.tiny().toBuilder().epochs(800, 10).build();
+    assertThat(long800.warmupSteps(), equalTo(400L));
+    PretrainConfig tiny4 = PretrainConfig.tiny().toBuilder().epochs(4, 10).build();
+    assertThat(tiny4.warmupSteps(), equalTo(20L));
+  }
 }
