@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * Runs many training steps on a tiny model and samples the live NDArray count (under the trainer
  * and engine-wide) and the RSS, to show that nothing leaks per step. Used by {@code LeakSoakTest}
- * and runnable as a main: {@code LeakSoak [steps] [every]}.
+ * and runnable as a main: {@code LeakSoak [steps] [every]}. For a stable RSS reading run it with
+ * a small fixed heap and few malloc arenas, e.g. {@code MALLOC_ARENA_MAX=2 java -Xmx256m
+ * -XX:+UseSerialGC ...}: with G1 and a large heap the committed Java heap alone moves RSS by 10%.
  */
 public final class LeakSoak {
   private LeakSoak() {}

@@ -1,13 +1,13 @@
 package dev.symmim.model.infer;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.NamedTensor;
+import dev.symmim.model.config.DeviceKind;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.random.SeededRandom;
 import dev.symmim.model.runtime.TorchRuntime;
@@ -46,8 +46,7 @@ public final class EmbeddingPredictor implements AutoCloseable {
 
   /** Loads a checkpoint directory and embeds with its online encoder on the CPU (or the GPU if present). */
   public static EmbeddingPredictor load(Path checkpointDir) throws IOException {
-    return new EmbeddingPredictor(Checkpoint.load(checkpointDir), Branch.ONLINE,
-        TorchRuntime.device(dev.symmim.model.config.DeviceKind.AUTO));
+    return new EmbeddingPredictor(Checkpoint.load(checkpointDir), Branch.ONLINE, TorchRuntime.device(DeviceKind.AUTO));
   }
 
   public int embeddingSize() {
@@ -92,9 +91,5 @@ public final class EmbeddingPredictor implements AutoCloseable {
   @Override
   public void close() {
     manager.close();
-  }
-
-  static {
-    Engine.getEngine("PyTorch");
   }
 }
