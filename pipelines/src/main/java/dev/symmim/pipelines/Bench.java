@@ -1,0 +1,19 @@
+package dev.symmim.pipelines;
+
+/** {@code symmim bench <what>}: benchmarks that print measured ratios. */
+final class Bench {
+  private Bench() {}
+
+  static int run(String[] args) throws Exception {
+    if (args.length == 0) {
+      throw new IllegalArgumentException("bench needs a target: 'symmim bench prepare'");
+    }
+    String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "prepare":
+        return PrepareBench.run(Symmim.options(rest, PrepareBenchOptions.class));
+      default:
+        throw new IllegalArgumentException("unknown benchmark '" + args[0] + "'; known: prepare");
+    }
+  }
+}

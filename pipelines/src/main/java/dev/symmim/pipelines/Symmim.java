@@ -1,0 +1,106 @@
+package dev.symmim.pipelines;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The {@code symmim} command line: {@code symmim <command> [--flag=value ...]} with Beam-style
+ * flags. Pipelines run on the embedded Flink runner unless {@code --runner} says otherwise.
+ */
+public final class Symmim {
+  static final String USAGE = String.join("\n",
+      "usage: symmim <command> [--flag=value ...]",
+      "",
+      "commands:",
+      "  demo      the main job end to end on the shipped Fashion-MNIST subset; prints where the report is",
+      "  prepare   images (folder, IDX, CIFAR; local or gs://) -> Avro shards + manifest + dead letters",
+      "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]'",
+      "  help      this text; 'symmim help <command>' lists the command's flags",
+      "",
+      "Pipelines run on embedded Flink by default (--runner=FlinkRunner --flinkMaster=[local]);",
+      "--runner=DirectRunner also works.");
+
+  private Symmim() {}
+
+  public static void main(String[] args) {
+    int code;
+    try {
+      code = run(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("symmim: error: " + e.getMessage());
+      code = 2;
+    } catch (Exception e) {
+      System.err.println("symmim: failed: " + e);
+      e.printStackTrace();
+      code = 1;
+    }
+    System.exit(code);
+  }
+
+  /** Runs a command; returns the exit code. Bad flags throw IllegalArgumentException. */
+  public static int run(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      if (args.length > 1) {
+        PipelineOptionsFactory.register(optionsClass(args[1]));
+        PipelineOptionsFactory.printHelp(System.out, optionsClass(args[1]));
+      } else {
+        System.out.println(USAGE);
+      }
+      return 0;
+    }
+    String command = args[0];
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (command) {
+      case "prepare":
+        PreparePipeline.run(options(rest, PrepareOptions.class));
+        return 0;
+      case "demo":
+        return Demo.run(options(rest, DemoOptions.class));
+      case "bench":
+        return Bench.run(rest);
+      default:
+        throw new IllegalArgumentException("unknown command '" + command + "'\n" + USAGE);
+    }
+  }
+
+  static Class<? extends PipelineOptions> optionsClass(String command) {
+    switch (command) {
+      case "prepare":
+        return PrepareOptions.class;
+      case "demo":
+        return DemoOptions.class;
+      default:
+        throw new IllegalArgumentException("unknown command '" + command + "'\n" + USAGE);
+    }
+  }
+
+  /** Parses flags, defaulting to the embedded Flink runner. */
+  static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    boolean runnerGiven = all.stream().anyMatch(a -> a.startsWith("--runner="));
+    if (!runnerGiven) {
+      all.add("--runner=FlinkRunner");
+    }
+    boolean flink = all.stream().anyMatch(a -> a.equals("--runner=FlinkRunner") || a.endsWith(".FlinkRunner"));
+    if (flink && all.stream().noneMatch(a -> a.startsWith("--flinkMaster="))) {
+      all.add("--flinkMaster=[local]");
+    }
+    if (flink && all.stream().noneMatch(a -> a.startsWith("--fasterCopy="))) {
+      all.add("--fasterCopy=true"); // our DoFns never mutate their inputs
+    }
+    for (String a : all) {
+      if (!a.startsWith("--") || !a.contains("=")) {
+        throw new IllegalArgumentException("flags are --name=value, got '" + a + "'");
+      }
+    }
+    PipelineOptionsFactory.register(type);
+    try {
+      return PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).as(type);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + " (see 'symmim help <command>')", e);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Runnable symmim jobs: options, graph wiring and the {@code symmim} command line. */
+package dev.symmim.pipelines;

@@ -1,0 +1,330 @@
+package dev.symmim.transforms.images;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.symmim.schemas.Example;
+import dev.symmim.schemas.FailedRecord;
+import dev.symmim.transforms.failures.BadInputException;
+import dev.symmim.transforms.failures.FailedRecords;
+import dev.symmim.transforms.progress.ProgressMeter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Reads every image of an {@link ImageSource} into prepared {@link Example}s (split possibly
+ * undecided, label not yet assigned), with a {@link FailedRecord} for each input that could not be
+ * read. Every input unit (an image file, or a record inside an IDX/CIFAR file; a bad container file
+ * counts once) ends in exactly one of the two outputs, so their sizes add up to the inputs.
+ */
+public final class ReadImages
+    extends PTransform<PBegin, WithFailures.Result<PCollection<Example>, FailedRecord>> {
+  static final TupleTag<Example> EXAMPLES = new TupleTag<>() {};
+  static final TupleTag<FailedRecord> FAILED = new TupleTag<>() {};
+  /** Files above this size are refused unread: no image we prepare needs 512 MiB of encoded bytes. */
+  static final long MAX_FILE_BYTES = 512L << 20;
+
+  private final ImageSource source;
+  private final ImagePreprocessor preprocessor;
+  private final long maxPixels;
+
+  private ReadImages(ImageSource source, ImagePreprocessor preprocessor, long maxPixels) {
+    this.source = source;
+    this.preprocessor = preprocessor;
+    this.maxPixels = maxPixels;
+  }
+
+  /** Reads {@code source}, preparing 32 px grey raw images by default. */
+  public static ReadImages from(ImageSource source) {
+    checkArgument(source.format() != ImageFormat.auto, "resolve the format before reading: %s", source);
+    return new ReadImages(source, new ImagePreprocessor(32, 1, PixelStorage.raw), 64L << 20);
+  }
+
+  public ReadImages withPreprocessor(ImagePreprocessor preprocessor) {
+    return new ReadImages(source, Objects.requireNonNull(preprocessor), maxPixels);
+  }
+
+  /** Refuse images whose declared width x height exceeds this, before decoding them. */
+  public ReadImages withMaxPixels(long maxPixels) {
+    checkArgument(maxPixels > 0, "maxPixels must be > 0, got %s", maxPixels);
+    return new ReadImages(source, preprocessor, maxPixels);
+  }
+
+  @Override
+  public WithFailures.Result<PCollection<Example>, FailedRecord> expand(PBegin input) {
+    PCollection<FileIO.ReadableFile> files =
+        input
+            .apply("MatchFiles",
+                FileIO.match().filepattern(source.filepattern())
+                    .withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW_IF_WILDCARD))
+            .apply("OpenFiles", FileIO.readMatches().withCompression(Compression.UNCOMPRESSED));
+    AvroCoder<FailedRecord> failedCoder = AvroCoder.of(FailedRecord.class);
+    if (source.format() == ImageFormat.folder) {
+      PCollectionTuple decoded =
+          files.apply("DecodeImages",
+              ParDo.of(new DecodeImageFileFn(source, preprocessor, maxPixels))
+                  .withOutputTags(EXAMPLES, TupleTagList.of(FAILED)));
+      decoded.get(EXAMPLES).setCoder(AvroCoder.of(Example.class));
+      decoded.get(FAILED).setCoder(failedCoder);
+      return WithFailures.Result.of(decoded, EXAMPLES, FAILED);
+    }
+    DoFn<FileIO.ReadableFile, Example> reader =
+        source.format() == ImageFormat.idx
+            ? new ReadIdxFileFn(source, preprocessor, maxPixels)
+            : new ReadCifarFileFn(source, preprocessor);
+    PCollectionTuple records =
+        files.apply(source.format() == ImageFormat.idx ? "ReadIdxRecords" : "ReadCifarRecords",
+            ParDo.of(reader).withOutputTags(EXAMPLES, TupleTagList.of(FAILED)));
+    records.get(EXAMPLES).setCoder(AvroCoder.of(Example.class));
+    records.get(FAILED).setCoder(failedCoder);
+    return WithFailures.Result.of(records, EXAMPLES, FAILED);
+  }
+
+  /** The label of a folder image: its parent folder's name, or null for a file at the root. */
+  static @Nullable String folderLabel(String relativeId) {
+    int slash = relativeId.lastIndexOf('/');
+    if (slash < 0) {
+      return null;
+    }
+    int parent = relativeId.lastIndexOf('/', slash - 1);
+    return relativeId.substring(parent + 1, slash);
+  }
+
+  /** The split an IDX/CIFAR file name implies: test files are validation data. */
+  static @Nullable String splitFromName(String name) {
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    if (lower.startsWith("t10k") || lower.contains("test")) {
+      return "val";
+    }
+    if (lower.contains("train") || lower.startsWith("data_batch")) {
+      return "train";
+    }
+    return null;
+  }
+
+  static String fileName(String uri) {
+    return uri.substring(uri.lastIndexOf('/') + 1);
+  }
+
+  /** Decodes and prepares one image file of a folder source. */
+  static class DecodeImageFileFn extends DoFn<FileIO.ReadableFile, Example> {
+    private final Counter decoded = Metrics.counter(ReadImages.class, "decoded");
+    private final Counter failed = Metrics.counter(ReadImages.class, "failed");
+    private final ImageSource source;
+    private final ImagePreprocessor prototype;
+    private final long maxPixels;
+    private transient ImagePreprocessor preprocessor;
+    private transient ImageDecoder decoder;
+
+    DecodeImageFileFn(ImageSource source, ImagePreprocessor preprocessor, long maxPixels) {
+      this.source = source;
+      this.prototype = preprocessor;
+      this.maxPixels = maxPixels;
+    }
+
+    @Setup
+    public void setup() {
+      preprocessor = prototype.copy();
+      decoder = new ImageDecoder(maxPixels);
+    }
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
+      String uri = file.getMetadata().resourceId().toString();
+      ProgressMeter progress = ProgressMeter.of("prepare");
+      progress.add("read", 1);
+      String hash = null;
+      try {
+        if (file.getMetadata().sizeBytes() > MAX_FILE_BYTES) {
+          throw new BadInputException(
+              "too-large", "file of " + file.getMetadata().sizeBytes() + " bytes exceeds " + MAX_FILE_BYTES);
+        }
+        byte[] bytes = file.readFullyAsBytes();
+        hash = preprocessor.sha256Hex(bytes);
+        RasterImage image = decoder.decode(bytes);
+        String id = source.relativeId(uri);
+        out.get(EXAMPLES).output(preprocessor.toExample(id, uri, folderLabel(id), null, image));
+        decoded.inc();
+      } catch (BadInputException e) {
+        out.get(FAILED).output(FailedRecords.of("decode", uri, hash, e));
+        failed.inc();
+        progress.add("failed", 1);
+      }
+    }
+  }
+
+  /** Streams an IDX image file (with its label file, found by name) into decoded images. */
+  static class ReadIdxFileFn extends DoFn<FileIO.ReadableFile, Example> {
+    private final Counter records = Metrics.counter(ReadImages.class, "idx-records");
+    private final Counter failed = Metrics.counter(ReadImages.class, "failed");
+    private final Counter labelFiles = Metrics.counter(ReadImages.class, "idx-label-files");
+    private final ImageSource source;
+    private final ImagePreprocessor prototype;
+    private final long maxPixels;
+    private transient ImagePreprocessor preprocessor;
+
+    ReadIdxFileFn(ImageSource source, ImagePreprocessor preprocessor, long maxPixels) {
+      this.source = source;
+      this.prototype = preprocessor;
+      this.maxPixels = maxPixels;
+    }
+
+    @Setup
+    public void setup() {
+      preprocessor = prototype.copy();
+    }
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
+      String uri = file.getMetadata().resourceId().toString();
+      String name = fileName(uri);
+      if (name.contains("idx1-ubyte")) {
+        labelFiles.inc(); // read together with its image file
+        return;
+      }
+      ProgressMeter progress = ProgressMeter.of("prepare");
+      if (!name.contains("idx3-ubyte")) {
+        out.get(FAILED).output(FailedRecords.of("read-idx", uri, null,
+            new BadInputException("unsupported", "not an IDX image file (name lacks 'idx3-ubyte')")));
+        failed.inc();
+        return;
+      }
+      ResourceId labelsId = labelFileFor(file.getMetadata().resourceId());
+      String split = splitFromName(name);
+      String idPrefix = source.relativeId(uri).replaceFirst("\\.gz$", "");
+      try (InputStream images = Channels.newInputStream(file.open());
+          InputStream labels = labelsId == null ? null : Channels.newInputStream(FileSystems.open(labelsId));
+          IdxFile idx = IdxFile.open(images, labels, maxPixels)) {
+        int digits = Math.max(1, String.valueOf(Math.max(0, idx.count() - 1)).length());
+        String format = "%s#%0" + digits + "d";
+        while (idx.hasNext()) {
+          IdxFile.Record r;
+          try {
+            r = idx.next();
+          } catch (BadInputException e) {
+            out.get(FAILED).output(FailedRecords.of("read-idx", uri, null, e));
+            failed.inc();
+            return;
+          }
+          out.get(EXAMPLES).output(preprocessor.toExample(
+              String.format(format, idPrefix, r.index()), uri + "#" + r.index(),
+              r.label() < 0 ? null : Integer.toString(r.label()), split, r.image()));
+          records.inc();
+          progress.add("read", 1);
+        }
+      } catch (BadInputException e) {
+        out.get(FAILED).output(FailedRecords.of("read-idx", uri, null, e));
+        failed.inc();
+      }
+    }
+
+    /** {@code train-images-idx3-ubyte.gz} -> {@code train-labels-idx1-ubyte(.gz)}, if it exists. */
+    static @Nullable ResourceId labelFileFor(ResourceId images) throws IOException {
+      String name = images.getFilename();
+      String base = name.replace("idx3-ubyte", "idx1-ubyte").replace("images", "labels");
+      String stem = base.replaceFirst("\\.gz$", "");
+      for (String candidate : List.of(base, stem, stem + ".gz")) {
+        ResourceId id = images.getCurrentDirectory().resolve(candidate,
+            org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+        MatchResult m = FileSystems.match(List.of(id.toString()), EmptyMatchTreatment.ALLOW).get(0);
+        if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
+          return m.metadata().get(0).resourceId();
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Streams a CIFAR batch file into decoded images; class names from the batch's meta file. */
+  static class ReadCifarFileFn extends DoFn<FileIO.ReadableFile, Example> {
+    private final Counter records = Metrics.counter(ReadImages.class, "cifar-records");
+    private final Counter failed = Metrics.counter(ReadImages.class, "failed");
+    private final Counter metaFiles = Metrics.counter(ReadImages.class, "cifar-meta-files");
+    private final ImageSource source;
+    private final ImagePreprocessor prototype;
+    private transient ImagePreprocessor preprocessor;
+
+    ReadCifarFileFn(ImageSource source, ImagePreprocessor preprocessor) {
+      this.source = source;
+      this.prototype = preprocessor;
+    }
+
+    @Setup
+    public void setup() {
+      preprocessor = prototype.copy();
+    }
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
+      String uri = file.getMetadata().resourceId().toString();
+      String name = fileName(uri);
+      if (name.endsWith(".txt") || name.endsWith(".meta") || name.endsWith(".html")) {
+        metaFiles.inc(); // class names and documentation, read alongside the batches
+        return;
+      }
+      ProgressMeter progress = ProgressMeter.of("prepare");
+      try {
+        CifarFile.Variant variant = CifarFile.Variant.detect(name, file.getMetadata().sizeBytes());
+        List<String> classNames = classNames(file.getMetadata().resourceId(), variant);
+        String split = splitFromName(name);
+        String idPrefix = source.relativeId(uri);
+        try (CifarFile cifar = new CifarFile(Channels.newInputStream(file.open()), variant)) {
+          CifarFile.Record r;
+          while ((r = cifar.next()) != null) {
+            String label = r.label() < classNames.size() ? classNames.get(r.label()) : Integer.toString(r.label());
+            out.get(EXAMPLES).output(preprocessor.toExample(
+                String.format("%s#%05d", idPrefix, r.index()), uri + "#" + r.index(), label, split, r.image()));
+            records.inc();
+            progress.add("read", 1);
+          }
+        }
+      } catch (BadInputException e) {
+        out.get(FAILED).output(FailedRecords.of("read-cifar", uri, null, e));
+        failed.inc();
+      }
+    }
+
+    /** Names from {@code batches.meta.txt} (CIFAR-10) or {@code fine_label_names.txt} (CIFAR-100). */
+    static List<String> classNames(ResourceId batch, CifarFile.Variant variant) throws IOException {
+      String metaName = variant == CifarFile.Variant.CIFAR10 ? "batches.meta.txt" : "fine_label_names.txt";
+      ResourceId meta = batch.getCurrentDirectory().resolve(metaName,
+          org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+      MatchResult m = FileSystems.match(List.of(meta.toString()), EmptyMatchTreatment.ALLOW).get(0);
+      List<String> names = new ArrayList<>();
+      if (m.status() != MatchResult.Status.OK || m.metadata().isEmpty()) {
+        return names;
+      }
+      try (InputStream in = Channels.newInputStream(FileSystems.open(m.metadata().get(0).resourceId()))) {
+        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+          if (!line.isBlank()) {
+            names.add(line.strip());
+          }
+        }
+      }
+      return names;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Reading image sources (folders, IDX, CIFAR), decoding, channel conversion and resizing. */
+package dev.symmim.transforms.images;

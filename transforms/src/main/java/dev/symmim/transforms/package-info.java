@@ -1,0 +1,2 @@
+/** Reusable composite PTransforms of the symmim pipelines, grouped by domain. */
+package dev.symmim.transforms;
