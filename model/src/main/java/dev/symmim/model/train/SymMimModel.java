@@ -46,11 +46,14 @@ public final class SymMimModel {
     }
   }
 
-  /** Parameters the optimizer updates, in a fixed order. */
+  /**
+   * Parameters the optimizer updates, in a fixed order that starts with the EMA-tracked ones
+   * (encoder, projector), so that they form a prefix of the packed buffer.
+   */
   public List<Parameter> trainable() {
     List<Parameter> all = new ArrayList<>(encoder.parameters());
-    all.addAll(decoder.parameters());
     all.addAll(projector.parameters());
+    all.addAll(decoder.parameters());
     all.addAll(predictor.parameters());
     return all;
   }

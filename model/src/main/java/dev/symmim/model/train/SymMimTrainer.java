@@ -8,8 +8,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.NamedTensor;
@@ -20,12 +18,12 @@ import dev.symmim.model.masking.MaskSampler;
 import dev.symmim.model.random.SeededRandom;
 import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.model.vit.Parameter;
+import dev.symmim.model.vit.ParameterBuffer;
 import dev.symmim.model.vit.Patches;
 import dev.symmim.model.vit.StepContext;
 import dev.symmim.model.vit.VitSpec;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +47,8 @@ public final class SymMimTrainer implements AutoCloseable {
   private final NDManager root;
   private final SymMimModel model;
   private final List<Parameter> trainable;
-  private final List<Parameter[]> momentumPairs;
+  private final ParameterBuffer online;
+  private final ParameterBuffer momentumCopy;
   private final AdamW optimizer;
   private final MaskSampler masks;
   private final SeededRandom random;
@@ -71,10 +70,18 @@ public final class SymMimTrainer implements AutoCloseable {
     this.engine = TorchRuntime.engine();
     this.computeType = TorchRuntime.computeType(config.precision(), device);
     this.root = NDManager.newBaseManager(device);
-    this.model = new SymMimModel(config, root.newSubManager(), new SeededRandom(config.seed()));
+    NDManager parameters = root.newSubManager();
+    this.model = new SymMimModel(config, parameters, new SeededRandom(config.seed()));
     this.trainable = model.trainable();
-    this.momentumPairs = model.momentumPairs();
-    this.optimizer = new AdamW(trainable, root.newSubManager(), config.beta1(), config.beta2(),
+    List<Parameter[]> pairs = model.momentumPairs();
+    for (int i = 0; i < pairs.size(); i++) {
+      if (pairs.get(i)[0] != trainable.get(i)) {
+        throw new IllegalStateException("EMA-tracked parameters must lead the trainable list: " + pairs.get(i)[0]);
+      }
+    }
+    this.online = ParameterBuffer.pack(trainable, parameters, true);
+    this.momentumCopy = ParameterBuffer.pack(model.momentum(), parameters, false);
+    this.optimizer = new AdamW(online, root.newSubManager(), config.beta1(), config.beta2(),
         config.adamEpsilon(), config.weightDecay());
     VitSpec spec = config.encoder();
     this.masks = new MaskSampler(spec.grid(), config.maskKind(), config.parity(), config.maskBlock(),
@@ -131,14 +138,8 @@ public final class SymMimTrainer implements AutoCloseable {
     }
     float[] parts = NDArrays.stack(new NDList(losses.total(), losses.mim(), losses.con())).toFloatArray();
 
-    List<NDArray> gradients = new ArrayList<>(trainable.size());
-    NDList squares = new NDList(trainable.size());
-    for (Parameter param : trainable) {
-      NDArray g = ctx.own(param.array().getGradient());
-      gradients.add(g);
-      squares.add(g.square().sum());
-    }
-    double gradNorm = Math.sqrt(NDArrays.stack(squares).sum().getFloat());
+    NDArray gradients = online.gradients(ctx);
+    double gradNorm = Math.sqrt(gradients.square().sum().getFloat());
     double lr = learningRate.at(step);
     double m = momentum.at(step);
 
@@ -158,9 +159,7 @@ public final class SymMimTrainer implements AutoCloseable {
       refusedSteps++;
       LOG.warn("NaN guard refused step {} ({} refused so far): {}", step, refusedSteps, reason);
     }
-    for (Parameter param : trainable) {
-      JniUtils.zeroGrad((PtNDArray) param.array());
-    }
+    online.zeroGradients();
     return new StepResult(step, parts[0], parts[1], parts[2], lr, m, gradNorm, reason != null, reason);
   }
 
@@ -170,13 +169,10 @@ public final class SymMimTrainer implements AutoCloseable {
     return images.sub(mean).div(std);
   }
 
-  /** {@code theta_k = m * theta_k + (1 - m) * theta_q}, in place, no gradients. */
+  /** {@code theta_k = m * theta_k + (1 - m) * theta_q} over the packed buffers, in place, no gradients. */
   private void updateMomentumEncoder(StepContext ctx, double m) {
-    NDArray keep = ctx.scalar(m);
-    NDArray take = ctx.scalar(1 - m);
-    for (Parameter[] pair : momentumPairs) {
-      pair[1].array().muli(keep).addi(take.mul(pair[0].array()));
-    }
+    NDArray tracked = ctx.own(online.prefix(momentumCopy.size()));
+    momentumCopy.flat().muli(ctx.scalar(m)).addi(ctx.scalar(1 - m).mul(tracked));
   }
 
   // ---- checkpoints ----
@@ -195,9 +191,13 @@ public final class SymMimTrainer implements AutoCloseable {
     for (Parameter p : model.momentum()) {
       put(tensors, "momentum/" + p.name(), p.array());
     }
+    float[] m = optimizer.firstMoment().toFloatArray();
+    float[] v = optimizer.secondMoment().toFloatArray();
     for (int i = 0; i < trainable.size(); i++) {
-      put(tensors, "adam.m/" + trainable.get(i).name(), optimizer.firstMoments().get(i));
-      put(tensors, "adam.v/" + trainable.get(i).name(), optimizer.secondMoments().get(i));
+      Parameter p = trainable.get(i);
+      long[] shape = p.array().getShape().getShape();
+      tensors.put("adam.m/" + p.name(), new NamedTensor("adam.m/" + p.name(), shape, online.slice(m, i)));
+      tensors.put("adam.v/" + p.name(), new NamedTensor("adam.v/" + p.name(), shape, online.slice(v, i)));
     }
     TrainingState state = new TrainingState(step, refusedSteps, optimizer.updates(), random.state());
     return new Checkpoint(config, state, tensors);
@@ -219,15 +219,10 @@ public final class SymMimTrainer implements AutoCloseable {
 
   public static SymMimTrainer restore(Checkpoint c, Device device) {
     SymMimTrainer t = new SymMimTrainer(c.config(), device);
-    for (int i = 0; i < t.trainable.size(); i++) {
-      String name = t.trainable.get(i).name();
-      copy(c.tensor("online/" + name), t.trainable.get(i).array());
-      copy(c.tensor("adam.m/" + name), t.optimizer.firstMoments().get(i));
-      copy(c.tensor("adam.v/" + name), t.optimizer.secondMoments().get(i));
-    }
-    for (Parameter p : t.model.momentum()) {
-      copy(c.tensor("momentum/" + p.name()), p.array());
-    }
+    t.online.copyFrom(gather(c, "online/", t.online));
+    t.momentumCopy.copyFrom(gather(c, "momentum/", t.momentumCopy));
+    ParameterBuffer.copyInto(t.optimizer.firstMoment(), gather(c, "adam.m/", t.online));
+    ParameterBuffer.copyInto(t.optimizer.secondMoment(), gather(c, "adam.v/", t.online));
     t.step = c.state().step();
     t.refusedSteps = c.state().refusedSteps();
     t.optimizer.restoreUpdates(c.state().optimizerUpdates());
@@ -235,12 +230,19 @@ public final class SymMimTrainer implements AutoCloseable {
     return t;
   }
 
-  private static void copy(NamedTensor from, NDArray to) {
-    if (!new Shape(from.shape()).equals(to.getShape())) {
-      throw new IllegalArgumentException(from.name() + ": checkpoint shape " + new Shape(from.shape())
-          + " != model shape " + to.getShape());
+  /** The checkpoint tensors {@code prefix + name} of the buffer's parameters, concatenated in buffer order. */
+  private static float[] gather(Checkpoint c, String prefix, ParameterBuffer buffer) {
+    float[] flat = new float[Math.toIntExact(buffer.size())];
+    List<Parameter> params = buffer.parameters();
+    for (int i = 0; i < params.size(); i++) {
+      NamedTensor t = c.tensor(prefix + params.get(i).name());
+      if (!new Shape(t.shape()).equals(params.get(i).array().getShape())) {
+        throw new IllegalArgumentException(t.name() + ": checkpoint shape " + new Shape(t.shape())
+            + " != model shape " + params.get(i).array().getShape());
+      }
+      System.arraycopy(t.data(), 0, flat, (int) buffer.offset(i), t.data().length);
     }
-    to.set(from.data());
+    return flat;
   }
 
   // ---- accessors ----

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDArray;
  */
 public final class Parameter {
   private final String name;
-  private final NDArray array;
+  private NDArray array;
   private final boolean decay;
 
   Parameter(String name, NDArray array, boolean decay) {
@@ -28,6 +28,15 @@ public final class Parameter {
 
   public boolean decay() {
     return decay;
+  }
+
+  /** Points this parameter at another array of the same shape (used by {@link ParameterBuffer}). */
+  void rebind(NDArray replacement) {
+    if (!replacement.getShape().equals(array.getShape())) {
+      throw new IllegalArgumentException(name + ": cannot rebind " + array.getShape() + " to " + replacement.getShape());
+    }
+    replacement.setName(name);
+    array = replacement;
   }
 
   public long size() {
