@@ -90,6 +90,8 @@ public final class TrainBenchmark {
             peaks[s - warmup] = MatmulRoofline.gflops(trainer.device(), trainer.computeType(), roofline, roofline,
                 roofline, 3);
           }
+          System.out.printf("step %d: %.1f ms, roofline %.1f GFLOP/s%n", s - warmup, seconds[s - warmup] * 1e3,
+              peaks[s - warmup]);
         }
       }
       System.out.println("last: " + last);
