@@ -2,7 +2,6 @@ package dev.symmim.pipelines;
 
 import java.io.File;
 import java.nio.file.Path;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** {@code symmim demo}: every stage that exists, end to end on the shipped dataset. */
 final class Demo {
@@ -18,7 +17,7 @@ final class Demo {
     if (!new File(data).exists() && !data.contains("://")) {
       throw new IllegalArgumentException("--data=" + data + " does not exist (run from the repository or set -Dsymmim.home)");
     }
-    String out = Path.of(o.getOutput()).toAbsolutePath().normalize().toString();
+    String out = Path.of(o.getOutput() == null ? "out/demo" : o.getOutput()).toAbsolutePath().normalize().toString();
     PrepareOptions prepare = o.as(PrepareOptions.class);
     prepare.setInput(data);
     prepare.setOutput(out + "/prepared");

@@ -1,6 +1,5 @@
 package dev.symmim.pipelines;
 
-import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -11,8 +10,7 @@ public interface DemoOptions extends PipelineOptions {
 
   void setData(String value);
 
-  @Description("Directory for every stage's output and the report.")
-  @Default.String("out/demo")
+  @Description("Directory for every stage's output and the report (default out/demo).")
   String getOutput();
 
   void setOutput(String value);

@@ -23,9 +23,10 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Sets each example's {@code label} to the index of its {@code labelName} in the class list: the
- * distinct names sorted numerically when all are integers (IDX, unnamed CIFAR), else
- * alphabetically. Unlabeled examples keep -1.
+ * Sets each example's {@code label} to the index of its {@code labelName} in the class list. The
+ * list keeps the source's own class order when the source numbers its classes consistently (IDX,
+ * CIFAR: the incoming {@code label} is that number); otherwise (folders) it is the distinct names
+ * sorted, numerically when all are integers. Unlabeled examples keep -1.
  */
 public final class AssignLabels extends PTransform<PCollection<Example>, PCollection<Example>> {
   private final PCollectionView<List<String>> classes;
@@ -39,17 +40,38 @@ public final class AssignLabels extends PTransform<PCollection<Example>, PCollec
     return new AssignLabels(classes);
   }
 
-  /** The sorted distinct class names of {@code examples}, as a singleton view (empty if none). */
+  /** The class list of {@code examples}, as a singleton view (empty if none is labeled). */
   public static PCollectionView<List<String>> classesOf(PCollection<Example> examples) {
     return examples
         .apply("LabelNames", MapElements.into(TypeDescriptors.strings())
-            .via((Example e) -> e.getLabelName() == null ? "" : e.getLabelName()))
+            .via((Example e) -> e.getLabelName() == null ? "" : e.getLabel() + SEP + e.getLabelName()))
         .apply("DropUnlabeled", Filter.by((String name) -> !name.isEmpty()))
         .apply("DistinctNames", Distinct.create())
         .apply("SortNames", Combine.globally(new SortedNamesFn()).asSingletonView());
   }
 
-  /** Names in class order. */
+  private static final String SEP = "\u0000";
+
+  /**
+   * Class order from distinct {@code "<sourceIndex>\0<name>"} pairs: by source index when every
+   * name has exactly one index >= 0 and no two names share one, else {@link #sortClasses}.
+   */
+  static List<String> classOrder(Iterable<String> pairs) {
+    Map<String, Integer> indexOf = new java.util.TreeMap<>();
+    Map<Integer, String> nameOf = new java.util.TreeMap<>();
+    boolean consistent = true;
+    for (String pair : pairs) {
+      int sep = pair.indexOf(SEP);
+      int index = Integer.parseInt(pair.substring(0, sep));
+      String name = pair.substring(sep + 1);
+      Integer before = indexOf.put(name, index);
+      String other = nameOf.put(index, name);
+      consistent &= index >= 0 && (before == null || before == index) && (other == null || other.equals(name));
+    }
+    return consistent ? new ArrayList<>(nameOf.values()) : sortClasses(indexOf.keySet());
+  }
+
+  /** Names sorted: numerically when all are integers, else alphabetically. */
   public static List<String> sortClasses(Iterable<String> names) {
     TreeSet<String> set = new TreeSet<>();
     names.forEach(set::add);
@@ -115,7 +137,7 @@ public final class AssignLabels extends PTransform<PCollection<Example>, PCollec
 
     @Override
     public List<String> extractOutput(List<String> acc) {
-      return sortClasses(acc);
+      return classOrder(acc);
     }
 
     @Override

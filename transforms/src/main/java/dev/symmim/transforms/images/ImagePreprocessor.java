@@ -57,10 +57,11 @@ public final class ImagePreprocessor implements Serializable {
 
   /**
    * The prepared example; {@code split} is the source's own split or the empty string when the
-   * split is assigned later; {@code label} is -1 until labels are assigned from the class list.
+   * split is assigned later; {@code label} holds the source's own class index ({@code labelHint},
+   * -1 for none) until labels are assigned from the class list.
    */
   public Example toExample(
-      String id, String source, String labelName, String sourceSplit, RasterImage decoded) {
+      String id, String source, String labelName, int labelHint, String sourceSplit, RasterImage decoded) {
     if (resizer == null) {
       resizer = new ImageResizer(imageSize);
     }
@@ -70,7 +71,7 @@ public final class ImagePreprocessor implements Serializable {
         .setId(id)
         .setSource(source)
         .setSplit(sourceSplit == null ? "" : sourceSplit)
-        .setLabel(-1)
+        .setLabel(labelName == null ? -1 : labelHint)
         .setLabelName(labelName)
         .setHeight(prepared.height())
         .setWidth(prepared.width())

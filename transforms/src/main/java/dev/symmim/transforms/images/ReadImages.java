@@ -166,7 +166,7 @@ public final class ReadImages
         hash = preprocessor.sha256Hex(bytes);
         RasterImage image = decoder.decode(bytes);
         String id = source.relativeId(uri);
-        out.get(EXAMPLES).output(preprocessor.toExample(id, uri, folderLabel(id), null, image));
+        out.get(EXAMPLES).output(preprocessor.toExample(id, uri, folderLabel(id), -1, null, image));
         decoded.inc();
       } catch (BadInputException e) {
         out.get(FAILED).output(FailedRecords.of("decode", uri, hash, e));
@@ -180,7 +180,7 @@ public final class ReadImages
   static class ReadIdxFileFn extends DoFn<FileIO.ReadableFile, Example> {
     private final Counter records = Metrics.counter(ReadImages.class, "idx-records");
     private final Counter failed = Metrics.counter(ReadImages.class, "failed");
-    private final Counter labelFiles = Metrics.counter(ReadImages.class, "idx-label-files");
+    private final Counter labelFiles = Metrics.counter(ReadImages.class, "idx-side-files");
     private final ImageSource source;
     private final ImagePreprocessor prototype;
     private final long maxPixels;
@@ -201,8 +201,8 @@ public final class ReadImages
     public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
       String uri = file.getMetadata().resourceId().toString();
       String name = fileName(uri);
-      if (name.contains("idx1-ubyte")) {
-        labelFiles.inc(); // read together with its image file
+      if (name.contains("idx1-ubyte") || name.equals("classes.txt") || name.endsWith(".md")) {
+        labelFiles.inc(); // labels, class names and documentation are read with the image files
         return;
       }
       ProgressMeter progress = ProgressMeter.of("prepare");
@@ -213,6 +213,7 @@ public final class ReadImages
         return;
       }
       ResourceId labelsId = labelFileFor(file.getMetadata().resourceId());
+      List<String> classNames = readLines(file.getMetadata().resourceId(), "classes.txt");
       String split = splitFromName(name);
       String idPrefix = source.relativeId(uri).replaceFirst("\\.gz$", "");
       try (InputStream images = Channels.newInputStream(file.open());
@@ -231,7 +232,7 @@ public final class ReadImages
           }
           out.get(EXAMPLES).output(preprocessor.toExample(
               String.format(format, idPrefix, r.index()), uri + "#" + r.index(),
-              r.label() < 0 ? null : Integer.toString(r.label()), split, r.image()));
+              r.label() < 0 ? null : nameOf(classNames, r.label()), r.label(), split, r.image()));
           records.inc();
           progress.add("read", 1);
         }
@@ -281,22 +282,23 @@ public final class ReadImages
     public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) throws IOException {
       String uri = file.getMetadata().resourceId().toString();
       String name = fileName(uri);
-      if (name.endsWith(".txt") || name.endsWith(".meta") || name.endsWith(".html")) {
+      if (name.endsWith(".txt") || name.endsWith(".meta") || name.endsWith(".html") || name.endsWith(".md")) {
         metaFiles.inc(); // class names and documentation, read alongside the batches
         return;
       }
       ProgressMeter progress = ProgressMeter.of("prepare");
       try {
         CifarFile.Variant variant = CifarFile.Variant.detect(name, file.getMetadata().sizeBytes());
-        List<String> classNames = classNames(file.getMetadata().resourceId(), variant);
+        List<String> classNames = readLines(file.getMetadata().resourceId(),
+            variant == CifarFile.Variant.CIFAR10 ? "batches.meta.txt" : "fine_label_names.txt");
         String split = splitFromName(name);
         String idPrefix = source.relativeId(uri);
         try (CifarFile cifar = new CifarFile(Channels.newInputStream(file.open()), variant)) {
           CifarFile.Record r;
           while ((r = cifar.next()) != null) {
-            String label = r.label() < classNames.size() ? classNames.get(r.label()) : Integer.toString(r.label());
             out.get(EXAMPLES).output(preprocessor.toExample(
-                String.format("%s#%05d", idPrefix, r.index()), uri + "#" + r.index(), label, split, r.image()));
+                String.format("%s#%05d", idPrefix, r.index()), uri + "#" + r.index(),
+                nameOf(classNames, r.label()), r.label(), split, r.image()));
             records.inc();
             progress.add("read", 1);
           }
@@ -306,25 +308,32 @@ public final class ReadImages
         failed.inc();
       }
     }
+  }
 
-    /** Names from {@code batches.meta.txt} (CIFAR-10) or {@code fine_label_names.txt} (CIFAR-100). */
-    static List<String> classNames(ResourceId batch, CifarFile.Variant variant) throws IOException {
-      String metaName = variant == CifarFile.Variant.CIFAR10 ? "batches.meta.txt" : "fine_label_names.txt";
-      ResourceId meta = batch.getCurrentDirectory().resolve(metaName,
-          org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      MatchResult m = FileSystems.match(List.of(meta.toString()), EmptyMatchTreatment.ALLOW).get(0);
-      List<String> names = new ArrayList<>();
-      if (m.status() != MatchResult.Status.OK || m.metadata().isEmpty()) {
-        return names;
-      }
-      try (InputStream in = Channels.newInputStream(FileSystems.open(m.metadata().get(0).resourceId()))) {
-        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-          if (!line.isBlank()) {
-            names.add(line.strip());
-          }
+  /** The class name of a source label: from the source's name list, else the number itself. */
+  static String nameOf(List<String> classNames, int label) {
+    return label < classNames.size() ? classNames.get(label) : Integer.toString(label);
+  }
+
+  /**
+   * Non-blank lines of the file {@code name} beside {@code sibling} (class names: {@code classes.txt}
+   * for IDX, {@code batches.meta.txt} / {@code fine_label_names.txt} for CIFAR); empty if absent.
+   */
+  static List<String> readLines(ResourceId sibling, String name) throws IOException {
+    ResourceId meta = sibling.getCurrentDirectory().resolve(name,
+        org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+    MatchResult m = FileSystems.match(List.of(meta.toString()), EmptyMatchTreatment.ALLOW).get(0);
+    List<String> lines = new ArrayList<>();
+    if (m.status() != MatchResult.Status.OK || m.metadata().isEmpty()) {
+      return lines;
+    }
+    try (InputStream in = Channels.newInputStream(FileSystems.open(m.metadata().get(0).resourceId()))) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (!line.isBlank()) {
+          lines.add(line.strip());
         }
       }
-      return names;
     }
+    return lines;
   }
 }

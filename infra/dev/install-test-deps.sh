@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need beyond Java 17 and Maven (both on the machine image):
+# the Fashion-MNIST dataset (Debian package) the end-to-end tests and benchmarks read.
+set -euo pipefail
+need=()
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "install-test-deps: installing ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v java >/dev/null || { echo "install-test-deps: java 17 is required" >&2; exit 1; }
+command -v mvn >/dev/null || { echo "install-test-deps: maven is required" >&2; exit 1; }
