@@ -22,6 +22,14 @@ public record FloatImage(int height, int width, int channels, float[] data) {
     return new FloatImage(height, width, channels, data);
   }
 
+  /** The whole image resized (bilinear, align_corners = false) to {@code size x size}; this if already that size. */
+  public FloatImage resized(int size) {
+    if (height == size && width == size) {
+      return this;
+    }
+    return new FloatImage(size, size, channels, ImageOps.resizedCrop(this, 0, 0, height, width, size));
+  }
+
   public float get(int y, int x, int c) {
     return data[(y * width + x) * channels + c];
   }

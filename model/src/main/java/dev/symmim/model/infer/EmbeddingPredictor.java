@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.symmim.model.augment.FloatImage;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.NamedTensor;
 import dev.symmim.model.config.DeviceKind;
@@ -63,18 +64,33 @@ public final class EmbeddingPredictor implements AutoCloseable {
    * @return {@code n x D} CLS embeddings
    */
   public float[][] embed(byte[] pixels, int n) {
+    int s = config.encoder().imageSize();
+    return embed(pixels, n, s, s);
+  }
+
+  /**
+   * As {@link #embed(byte[], int)} for images of any {@code height x width} (with the checkpoint's
+   * channel count); each is resized (bilinear) to the model's image size first, as the training
+   * views were.
+   */
+  public float[][] embed(byte[] pixels, int n, int height, int width) {
     VitSpec spec = config.encoder();
     int s = spec.imageSize();
     int c = spec.channels();
-    if (n <= 0 || pixels.length != n * s * s * c) {
-      throw new IllegalArgumentException("expected " + n + " images of " + s + "x" + s + "x" + c + " = "
-          + (long) n * s * s * c + " bytes, got " + pixels.length);
+    int per = height * width * c;
+    if (n <= 0 || pixels.length != (long) n * per) {
+      throw new IllegalArgumentException("expected " + n + " images of " + height + "x" + width + "x" + c + " = "
+          + (long) n * per + " bytes, got " + pixels.length);
     }
-    float[] data = new float[pixels.length];
     float[] mean = config.channelMean();
     float[] std = config.channelStd();
-    for (int i = 0; i < pixels.length; i++) {
-      data[i] = ((pixels[i] & 0xFF) / 255f - mean[i % c]) / std[i % c];
+    float[] data = new float[n * s * s * c];
+    for (int b = 0; b < n; b++) {
+      byte[] one = java.util.Arrays.copyOfRange(pixels, b * per, (b + 1) * per);
+      float[] resized = FloatImage.fromUint8(one, height, width, c).resized(s).data();
+      for (int i = 0; i < resized.length; i++) {
+        data[b * resized.length + i] = (resized[i] - mean[i % c]) / std[i % c];
+      }
     }
     try (StepContext ctx = new StepContext(manager, DataType.FLOAT32)) {
       NDArray patches = Patches.patchify(ctx.create(data, new Shape(n, s, s, c)), spec.patchSize());

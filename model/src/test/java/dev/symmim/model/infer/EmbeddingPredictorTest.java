@@ -44,6 +44,11 @@ public class EmbeddingPredictorTest {
       assertThat(e[0].length, equalTo(16));
       assertThat(online.embed(pixels, 3), equalTo(e));
       assertThat(momentum.embed(pixels, 3)[0], not(equalTo(e[0])));
+      // Other sizes are resized to the model's 8x8 first; an 8x8 input through that path is unchanged.
+      assertThat(online.embed(pixels, 3, 8, 8), equalTo(e));
+      float[][] larger = online.embed(new byte[2 * 12 * 10], 2, 12, 10);
+      assertThat(larger.length, equalTo(2));
+      assertThat(larger[0].length, equalTo(16));
     }
   }
 }

@@ -64,4 +64,25 @@ public class TrainerOptionsTest {
       assertThat(a.toFloatArray(), equalTo(V1));
     }
   }
+
+  @Test
+  public void grayscaleUint8ImagesThroughTheAugmentationsIntoAStep() {
+    PretrainConfig config = TinyRuns.config()
+        .encoder(new dev.symmim.model.vit.VitSpec(16, 4, 1, 32, 2, 2, 4))
+        .channelStats(new float[] {0.29f}, new float[] {0.35f})
+        .build();
+    byte[][] images = new byte[8][28 * 28];
+    for (int b = 0; b < images.length; b++) {
+      for (int i = 0; i < images[b].length; i++) {
+        images[b][i] = (byte) ((i * (b + 3)) % 256);
+      }
+    }
+    dev.symmim.model.augment.SymMimViews views = dev.symmim.model.augment.SymMimViews.of(config);
+    float[][] v = views.batch(images, 28, 28, 1, 7, 0, new long[] {0, 1, 2, 3, 4, 5, 6, 7});
+    try (SymMimTrainer trainer = new SymMimTrainer(config)) {
+      StepResult r = trainer.step(v[0], v[1]);
+      assertThat(r.refused(), equalTo(false));
+      assertThat(Double.isFinite(r.loss()), equalTo(true));
+    }
+  }
 }
