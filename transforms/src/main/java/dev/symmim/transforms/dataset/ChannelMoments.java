@@ -1,8 +1,5 @@
 package dev.symmim.transforms.dataset;
 
-import dev.symmim.schemas.Example;
-import dev.symmim.transforms.failures.BadInputException;
-import dev.symmim.transforms.images.ImagePreprocessor;
 import dev.symmim.transforms.images.RasterImage;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.Coder;
@@ -29,19 +26,25 @@ public final class ChannelMoments implements Serializable {
     return pixels;
   }
 
-  void add(RasterImage image) {
+  public void add(RasterImage image) {
     int c = image.channels();
     ensure(c);
     byte[] p = image.pixels();
-    for (int i = 0; i < p.length; i++) {
-      int v = p[i] & 0xff;
-      sum[i % c] += v;
-      sumSquares[i % c] += v * v;
+    for (int ch = 0; ch < c; ch++) {
+      long s = 0;
+      long sq = 0;
+      for (int i = ch; i < p.length; i += c) {
+        int v = p[i] & 0xff;
+        s += v;
+        sq += v * v;
+      }
+      sum[ch] += s;
+      sumSquares[ch] += sq;
     }
     pixels += (long) image.height() * image.width();
   }
 
-  void merge(ChannelMoments other) {
+  public void merge(ChannelMoments other) {
     if (other.pixels == 0) {
       return;
     }
@@ -96,25 +99,20 @@ public final class ChannelMoments implements Serializable {
     return java.util.Arrays.hashCode(sum) * 31 + Long.hashCode(pixels);
   }
 
-  /** Combines examples into their moments. */
-  public static Combine.CombineFn<Example, ChannelMoments, ChannelMoments> combineFn() {
-    return new MomentsFn();
+  /** Merges partial moments into the total. */
+  public static Combine.CombineFn<ChannelMoments, ChannelMoments, ChannelMoments> mergeFn() {
+    return new MergeFn();
   }
 
-  static class MomentsFn extends Combine.CombineFn<Example, ChannelMoments, ChannelMoments> {
+  static class MergeFn extends Combine.CombineFn<ChannelMoments, ChannelMoments, ChannelMoments> {
     @Override
     public ChannelMoments createAccumulator() {
       return new ChannelMoments();
     }
 
     @Override
-    public ChannelMoments addInput(ChannelMoments acc, Example e) {
-      try {
-        acc.add(ImagePreprocessor.rawPixels(e));
-      } catch (BadInputException ex) {
-        // The example was encoded by this pipeline a moment ago: failing to decode it is a bug.
-        throw new IllegalStateException("cannot decode prepared example " + e.getId(), ex);
-      }
+    public ChannelMoments addInput(ChannelMoments acc, ChannelMoments part) {
+      acc.merge(part);
       return acc;
     }
 
@@ -131,12 +129,12 @@ public final class ChannelMoments implements Serializable {
     }
 
     @Override
-    public Coder<ChannelMoments> getAccumulatorCoder(CoderRegistry registry, Coder<Example> in) {
+    public Coder<ChannelMoments> getAccumulatorCoder(CoderRegistry registry, Coder<ChannelMoments> in) {
       return SerializableCoder.of(ChannelMoments.class);
     }
 
     @Override
-    public Coder<ChannelMoments> getDefaultOutputCoder(CoderRegistry registry, Coder<Example> in) {
+    public Coder<ChannelMoments> getDefaultOutputCoder(CoderRegistry registry, Coder<ChannelMoments> in) {
       return SerializableCoder.of(ChannelMoments.class);
     }
   }

@@ -3,6 +3,7 @@ package dev.symmim.transforms.dataset;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.symmim.schemas.Example;
+import dev.symmim.schemas.ExampleSummary;
 import dev.symmim.schemas.FailedRecord;
 import dev.symmim.schemas.ShardInfo;
 import dev.symmim.transforms.failures.WriteFailures;
@@ -10,6 +11,7 @@ import dev.symmim.transforms.images.ImagePreprocessor;
 import dev.symmim.transforms.images.ImageSource;
 import dev.symmim.transforms.images.ReadImages;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -29,7 +31,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * The {@code prepare} stage: read and decode images, prepare them (channels, resize, crop),
  * deduplicate by content, split, label, write equal deterministic shards and dead letters, and
- * finally a manifest whose counts reconcile. Emits the manifest JSON.
+ * finally a manifest whose counts reconcile. Emits the manifest JSON. Full examples cross one
+ * shuffle (into placement groups); deduplication, splits, classes and the shard layout are
+ * decided on pixel-free summaries.
  */
 public final class PrepareDataset extends PTransform<PBegin, PCollection<String>> {
   /** Everything that shapes the output; validated on construction. */
@@ -68,46 +72,57 @@ public final class PrepareDataset extends PTransform<PBegin, PCollection<String>
             ReadImages.from(settings.source())
                 .withPreprocessor(settings.preprocessor())
                 .withMaxPixels(settings.maxPixels()));
+    PCollection<Example> examples = read.output();
     PCollectionView<Long> inputs =
-        PCollectionList.of(read.output().apply("CountRead", Count.globally()))
+        PCollectionList.of(examples.apply("CountRead", Count.globally()))
             .and(read.failures().apply("CountFailed", Count.globally()))
             .apply("FlattenCounts", Flatten.pCollections())
             .apply("CountInputs", Combine.globally(Sum.ofLongs()).asSingletonView());
 
-    PCollectionTuple deduplicated = read.output().apply("Deduplicate", DeduplicateExamples.create());
+    // The plan: which examples are kept, their splits and classes, from pixel-free summaries.
+    SplitRule splits = new SplitRule(settings.valFraction(), settings.seed());
+    PCollectionTuple deduplicated = examples.apply("Deduplicate", DeduplicateExamples.with(splits));
+    PCollection<ExampleSummary> kept = deduplicated.get(DeduplicateExamples.KEPT);
     PCollectionView<Long> duplicates =
         deduplicated.get(DeduplicateExamples.DUPLICATES)
             .apply("CountDuplicates", Combine.globally(Count.<KV<String, String>>combineFn()).asSingletonView());
+    PCollectionView<List<String>> classes = ClassList.of(kept);
+    PCollectionView<Map<String, Long>> bucketCounts =
+        kept.apply("BucketKeys", MapElements.into(TypeDescriptors.strings())
+                .via((ExampleSummary e) -> ShardLayout.bucketKey(e.getSplit(), e.getContentHash())))
+            .apply("CountPerBucket", Count.perElement())
+            .apply("BucketCounts", View.asMap());
+    PCollectionView<Map<String, Long>> splitBytes =
+        kept.apply("SplitBytes", MapElements
+                .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+                .via((ExampleSummary e) -> KV.of(e.getSplit(), e.getPayloadBytes())))
+            .apply("SumPerSplit", Sum.longsPerKey())
+            .apply("BytesPerSplit", View.asMap());
+    PCollectionView<Map<String, Long>> classCounts =
+        kept.apply("SplitAndClass", MapElements.into(TypeDescriptors.strings())
+                .via((ExampleSummary e) -> e.getSplit() + "/" + (e.getLabelName() == null ? "" : e.getLabelName())))
+            .apply("CountPerClass", Count.perElement())
+            .apply("ClassCounts", View.asMap());
 
-    PCollection<Example> unique = deduplicated.get(DeduplicateExamples.UNIQUE);
-    PCollectionView<List<String>> classes = AssignLabels.classesOf(unique);
-    PCollection<Example> examples =
-        unique
-            .apply("AssignSplits",
-                AssignSplits.create().withValFraction(settings.valFraction()).withSeed(settings.seed()))
-            .apply("AssignLabels", AssignLabels.using(classes));
-
-    PCollection<ShardInfo> shards =
+    // The pixels: one shuffle into placement groups, then pieces, then shards.
+    int groups = ShardLayout.groupsFor(settings.source().totalBytes());
+    PCollectionTuple sharded =
         examples.apply("WriteShards",
-            ShardExamples.to(settings.outputDir())
+            ShardExamples.to(settings.outputDir(),
+                    new ShardExamples.Plan(splits, groups, classes, bucketCounts, splitBytes))
                 .withNumShards(settings.numShards())
                 .withTargetShardBytes(settings.targetShardBytes()));
+    PCollectionView<ChannelMoments> moments =
+        sharded.get(ShardExamples.MOMENTS)
+            .apply("ChannelMoments", Combine.globally(ChannelMoments.mergeFn()).asSingletonView());
     PCollection<ShardInfo> failedFiles =
         read.failures().apply("WriteFailures", WriteFailures.to(settings.outputDir()));
-    PCollectionView<ChannelMoments> moments =
-        examples.apply("ChannelMoments", Combine.globally(ChannelMoments.combineFn()).asSingletonView());
 
     WriteManifest.Parts parts = new WriteManifest.Parts(
         inputs, duplicates,
-        shards.apply("ShardList", View.asList()),
+        sharded.get(ShardExamples.SHARDS).apply("ShardList", View.asList()),
         failedFiles.apply("FailedList", View.asList()),
-        classes,
-        examples
-            .apply("SplitAndClass", MapElements.into(TypeDescriptors.strings())
-                .via((Example e) -> e.getSplit() + "/" + (e.getLabelName() == null ? "" : e.getLabelName())))
-            .apply("CountPerClass", Count.perElement())
-            .apply("ClassCounts", View.asMap()),
-        moments);
+        classes, classCounts, moments);
     return begin.apply("WriteManifest",
         WriteManifest.to(settings.outputDir(), parts,
             settings.preprocessor().imageSize(), settings.preprocessor().channels(),

@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.symmim.schemas.Example;
 import dev.symmim.schemas.ShardInfo;
 import dev.symmim.schemas.ShardPiece;
+import dev.symmim.transforms.failures.BadInputException;
+import dev.symmim.transforms.images.ImagePreprocessor;
 import dev.symmim.transforms.progress.ProgressMeter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +15,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileSystems;
@@ -24,56 +29,71 @@ import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Writes examples to {@code <dir>/<split>/<split>-SSSSS-of-NNNNN.avro} with equal record counts
  * per shard (+-1) and bytes that depend only on the examples and the shard settings, whatever the
- * runner or its parallelism (see {@link ShardLayout} for the placement). Each placement group is
- * sorted on one worker and written as pieces (its runs of consecutive positions per shard); each
- * shard is then the raw block concatenation of its pieces, so no worker ever holds a whole shard.
- * Emits one {@link ShardInfo} per shard file, after the pieces are removed.
+ * runner or its parallelism (see {@link ShardLayout} for the placement). The input holds every
+ * example, duplicates included: a placement group holds whole buckets of content hashes, so it
+ * applies the deduplication rule itself (first by id), gives kept examples their split and label,
+ * sorts them into position order and writes its run of each shard as a piece; each shard is then
+ * the raw block concatenation of its pieces, so no worker ever holds a whole shard. Emits one
+ * {@link ShardInfo} per shard file ({@link #SHARDS}), after the pieces are removed, and the
+ * channel moments of the kept examples ({@link #MOMENTS}).
  */
-public final class ShardExamples extends PTransform<PCollection<Example>, PCollection<ShardInfo>> {
+public final class ShardExamples extends PTransform<PCollection<Example>, PCollectionTuple> {
+  public static final TupleTag<ShardInfo> SHARDS = new TupleTag<>() {};
+  public static final TupleTag<ChannelMoments> MOMENTS = new TupleTag<>() {};
+  static final TupleTag<KV<String, ShardPiece>> PIECES = new TupleTag<>() {};
   static final String PIECES_DIR = ".pieces";
 
+  /** What placement needs from the rest of the pipeline: the split rule and three side inputs. */
+  public record Plan(
+      SplitRule splits,
+      int groups,
+      PCollectionView<List<String>> classes,
+      PCollectionView<Map<String, Long>> bucketCounts,
+      PCollectionView<Map<String, Long>> splitBytes) implements java.io.Serializable {}
+
   private final String outputDir;
+  private final Plan plan;
   private final int numShards;
   private final long targetShardBytes;
 
-  private ShardExamples(String outputDir, int numShards, long targetShardBytes) {
+  private ShardExamples(String outputDir, Plan plan, int numShards, long targetShardBytes) {
     this.outputDir = outputDir;
+    this.plan = plan;
     this.numShards = numShards;
     this.targetShardBytes = targetShardBytes;
   }
 
-  /** Shards of at most 128 MiB under {@code outputDir}. */
-  public static ShardExamples to(String outputDir) {
-    return new ShardExamples(outputDir, 0, 128L << 20);
+  /** Shards of at most 128 MiB under {@code outputDir}, placed by {@code plan}. */
+  public static ShardExamples to(String outputDir, Plan plan) {
+    return new ShardExamples(outputDir, plan, 0, 128L << 20);
   }
 
   /** Exactly {@code n} shards per split (fewer only when a split has fewer examples); 0 = by size. */
   public ShardExamples withNumShards(int n) {
     checkArgument(n >= 0, "numShards must be >= 0 (0 = by target size), got %s", n);
-    return new ShardExamples(outputDir, n, targetShardBytes);
+    return new ShardExamples(outputDir, plan, n, targetShardBytes);
   }
 
   /** With {@code numShards == 0}: as many shards as needed to keep each under this size. */
   public ShardExamples withTargetShardBytes(long bytes) {
     checkArgument(bytes > 0, "target shard size must be > 0 bytes, got %s", bytes);
-    return new ShardExamples(outputDir, numShards, bytes);
+    return new ShardExamples(outputDir, plan, numShards, bytes);
   }
 
   /** Relative path of a shard, e.g. {@code train/train-00000-of-00004.avro}. */
@@ -81,128 +101,117 @@ public final class ShardExamples extends PTransform<PCollection<Example>, PColle
     return String.format("%s/%s-%05d-of-%05d.avro", split, split, shard, shards);
   }
 
-  static long payloadBytes(Example e) {
-    return e.getPixels().remaining() + e.getId().length() + e.getSource().length() + 64;
-  }
-
   @Override
-  public PCollection<ShardInfo> expand(PCollection<Example> input) {
-    PCollectionView<Map<String, Long>> bucketCounts =
+  public PCollectionTuple expand(PCollection<Example> input) {
+    int groups = plan.groups();
+    PCollectionTuple placed =
         input
-            .apply("BucketKeys", MapElements.into(TypeDescriptors.strings())
-                .via((Example e) -> ShardLayout.bucketKey(e.getSplit(), e.getId())))
-            .apply("CountPerBucket", Count.perElement())
-            .apply("BucketCounts", View.asMap());
-    PCollectionView<Map<String, Long>> splitBytes =
-        input
-            .apply("SplitBytes", MapElements
-                .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via((Example e) -> KV.of(e.getSplit(), payloadBytes(e))))
-            .apply("SumPerSplit", Sum.longsPerKey())
-            .apply("BytesPerSplit", View.asMap());
-    LayoutSource layout = new LayoutSource(bucketCounts, splitBytes);
-
-    PCollection<ShardInfo> shards =
-        input
-            .apply("KeyByGroup", ParDo.of(new KeyByGroupFn(layout)).withSideInputs(bucketCounts, splitBytes))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Example.class)))
+            .apply("KeyByGroup", WithKeys.of((Example e) ->
+                    ShardLayout.groupOf(ShardLayout.bucketOf(e.getContentHash()), groups))
+                .withKeyType(TypeDescriptors.integers()))
+            .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(Example.class)))
             .apply("GroupForPlacement", GroupByKey.create())
             .apply("WritePieces",
-                ParDo.of(new WritePiecesFn(layout, outputDir, numShards, targetShardBytes))
-                    .withSideInputs(bucketCounts, splitBytes))
+                ParDo.of(new WritePiecesFn(plan, outputDir, numShards, targetShardBytes))
+                    .withSideInputs(plan.classes(), plan.bucketCounts(), plan.splitBytes())
+                    .withOutputTags(PIECES, TupleTagList.of(MOMENTS)));
+    placed.get(MOMENTS).setCoder(SerializableCoder.of(ChannelMoments.class));
+    PCollection<ShardInfo> shards =
+        placed.get(PIECES)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(ShardPiece.class)))
             .apply("GroupPieces", GroupByKey.create())
             .apply("ConcatenatePieces", ParDo.of(new ConcatenateFn(outputDir)))
+            .setCoder(AvroCoder.of(ShardInfo.class))
+            .apply("AllShards", WithKeys.<String, ShardInfo>of("shards").withKeyType(TypeDescriptors.strings()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(ShardInfo.class)))
+            .apply("GatherShards", GroupByKey.create())
+            .apply("RemovePieces", ParDo.of(new RemovePiecesFn(outputDir)))
             .setCoder(AvroCoder.of(ShardInfo.class));
-    return shards
-        .apply("AllShards", WithKeys.<String, ShardInfo>of("shards").withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(ShardInfo.class)))
-        .apply("GatherShards", GroupByKey.create())
-        .apply("RemovePieces", ParDo.of(new RemovePiecesFn(outputDir)))
-        .setCoder(AvroCoder.of(ShardInfo.class));
+    return PCollectionTuple.of(SHARDS, shards).and(MOMENTS, placed.get(MOMENTS));
   }
 
-  /** The layout from its two side inputs, rebuilt only when they change. */
-  static final class LayoutSource implements java.io.Serializable {
-    private final PCollectionView<Map<String, Long>> bucketCounts;
-    private final PCollectionView<Map<String, Long>> splitBytes;
-    private transient Map<String, Long> seen;
-    private transient ShardLayout layout;
-
-    LayoutSource(PCollectionView<Map<String, Long>> bucketCounts, PCollectionView<Map<String, Long>> splitBytes) {
-      this.bucketCounts = bucketCounts;
-      this.splitBytes = splitBytes;
-    }
-
-    ShardLayout get(DoFn<?, ?>.ProcessContext c) {
-      Map<String, Long> counts = c.sideInput(bucketCounts);
-      if (layout == null || counts != seen) {
-        layout = new ShardLayout(counts, c.sideInput(splitBytes));
-        seen = counts;
-      }
-      return layout;
-    }
-  }
-
-  static class KeyByGroupFn extends DoFn<Example, KV<String, Example>> {
-    private final LayoutSource layoutSource;
-
-    KeyByGroupFn(LayoutSource layoutSource) {
-      this.layoutSource = layoutSource;
-    }
-
-    @ProcessElement
-    public void process(ProcessContext c) {
-      Example e = c.element();
-      ShardLayout layout = layoutSource.get(c);
-      int group = layout.groupOf(e.getSplit(), ShardLayout.bucketOf(e.getId()));
-      c.output(KV.of(e.getSplit() + "/" + group, e));
-    }
-  }
-
-  /** Sorts a placement group into position order and writes its run of each shard as a piece. */
-  static class WritePiecesFn extends DoFn<KV<String, Iterable<Example>>, KV<String, ShardPiece>> {
-    private final LayoutSource layoutSource;
+  /**
+   * Deduplicates a placement group, gives kept examples their split and label, sorts each split
+   * into position order and writes its run of each shard as a piece.
+   */
+  static class WritePiecesFn extends DoFn<KV<Integer, Iterable<Example>>, KV<String, ShardPiece>> {
+    private final Plan plan;
     private final String outputDir;
     private final int fixedShards;
     private final long targetBytes;
+    private transient Map<String, Long> seenCounts;
+    private transient ShardLayout layout;
+    private transient List<String> seenClasses;
+    private transient Map<String, Integer> classIndex;
 
-    WritePiecesFn(LayoutSource layoutSource, String outputDir, int fixedShards, long targetBytes) {
-      this.layoutSource = layoutSource;
+    WritePiecesFn(Plan plan, String outputDir, int fixedShards, long targetBytes) {
+      this.plan = plan;
       this.outputDir = outputDir;
       this.fixedShards = fixedShards;
       this.targetBytes = targetBytes;
     }
 
     @ProcessElement
-    public void process(ProcessContext c) throws IOException {
-      ShardLayout layout = layoutSource.get(c);
-      String key = c.element().getKey();
-      int slash = key.lastIndexOf('/');
-      String split = key.substring(0, slash);
-      int group = Integer.parseInt(key.substring(slash + 1));
-      List<Example> examples = new ArrayList<>();
-      c.element().getValue().forEach(examples::add);
-      examples.sort(Comparator.comparingInt((Example e) -> ShardLayout.bucketOf(e.getId()))
-          .thenComparing(Example::getId));
+    public void process(ProcessContext c) throws IOException, BadInputException {
+      Map<String, Long> counts = c.sideInput(plan.bucketCounts());
+      if (layout == null || counts != seenCounts) {
+        layout = new ShardLayout(counts, c.sideInput(plan.splitBytes()), plan.groups());
+        seenCounts = counts;
+      }
+      List<String> classes = c.sideInput(plan.classes());
+      if (classIndex == null || classes != seenClasses) {
+        classIndex = ClassList.index(classes);
+        seenClasses = classes;
+      }
+      List<Example> all = new ArrayList<>();
+      c.element().getValue().forEach(all::add);
+      all.sort(DeduplicateExamples.KEEP_ORDER);
+      Map<String, List<KV<Integer, Example>>> bySplit = new TreeMap<>();
+      ChannelMoments moments = new ChannelMoments();
+      String previousHash = null;
+      for (Example e : all) {
+        if (e.getContentHash().equals(previousHash)) {
+          continue; // a duplicate: DeduplicateExamples counted it
+        }
+        previousHash = e.getContentHash();
+        String split = plan.splits().splitOf(e.getId(), e.getSplit());
+        int label = e.getLabelName() == null ? -1 : classIndex.get(e.getLabelName());
+        Example kept = Example.newBuilder(e).setSplit(split).setLabel(label).build();
+        moments.add(ImagePreprocessor.rawPixels(kept));
+        bySplit.computeIfAbsent(split, s -> new ArrayList<>())
+            .add(KV.of(ShardLayout.bucketOf(e.getContentHash()), kept));
+      }
+      c.output(MOMENTS, moments);
+      for (Map.Entry<String, List<KV<Integer, Example>>> entry : bySplit.entrySet()) {
+        writePieces(c, entry.getKey(), entry.getValue());
+      }
+    }
+
+    private void writePieces(ProcessContext c, String split, List<KV<Integer, Example>> keyed) throws IOException {
+      keyed.sort(Comparator.comparing((KV<Integer, Example> kv) -> kv.getKey())
+          .thenComparing(kv -> kv.getValue().getId()));
       long count = layout.count(split);
       int shards = layout.numShards(split, fixedShards, targetBytes);
-      long position = layout.offset(split, layout.firstBucket(split, group));
+      long position = layout.offset(split, keyed.get(0).getKey());
+      int group = c.element().getKey();
       int from = 0;
-      while (from < examples.size()) {
+      while (from < keyed.size()) {
         int shard = ShardLayout.shardOf(position, count, shards);
         int to = from;
-        while (to < examples.size() && ShardLayout.shardOf(position + (to - from), count, shards) == shard) {
+        List<Example> run = new ArrayList<>();
+        while (to < keyed.size() && ShardLayout.shardOf(position + (to - from), count, shards) == shard) {
+          run.add(keyed.get(to).getValue());
           to++;
         }
         String name = String.format("%s-%05d-of-%05d-g%05d.avro", split, shard, shards, group);
         ResourceId piece = FileSystems.matchNewResource(outputDir, true)
             .resolve(PIECES_DIR + "/" + name, StandardResolveOptions.RESOLVE_FILE);
-        AvroShardWriter.Written w = AvroShardWriter.write(piece, Example.getClassSchema(), examples.subList(from, to));
+        AvroShardWriter.Written w = AvroShardWriter.write(piece, Example.getClassSchema(), run);
         c.output(KV.of(split + "/" + shard, ShardPiece.newBuilder()
             .setSplit(split).setShard(shard).setNumShards(shards).setFirstPosition(position)
             .setRecords(w.records()).setPath(piece.toString()).build()));
         position += to - from;
+        ProgressMeter.of("prepare").add("placed", to - from);
         from = to;
       }
     }

@@ -4,28 +4,34 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Where every example of a split goes. Ids hash into {@link #BUCKETS} fine buckets; an example's
- * position in its split is the number of examples in lower buckets plus its rank by id inside its
- * bucket. Consecutive buckets form placement groups of about {@link #GROUP_BYTES}, each sorted on
- * one worker; shard {@code s} of {@code N} holds positions {@code [s*n/N, (s+1)*n/N)}. All of it
- * follows from per-bucket counts, so it is the same on every run and runner.
+ * Where every kept example of a split goes. Content hashes fall into {@link #BUCKETS} fine
+ * buckets (so duplicates always meet in one bucket); an example's position in its split is the
+ * number of the split's examples in lower buckets plus its rank by id inside its bucket.
+ * Consecutive buckets form placement groups, each sorted on one worker; shard {@code s} of
+ * {@code N} holds positions {@code [s*n/N, (s+1)*n/N)}. All of it follows from per-bucket counts,
+ * so it is the same on every run and runner.
  */
 public final class ShardLayout {
   /** Fine placement buckets per split. */
   public static final int BUCKETS = 4096;
-  /** Target size of a placement group, which one worker sorts in memory. */
-  public static final long GROUP_BYTES = 32L << 20;
+  /** Input bytes per placement group (a group is sorted in memory on one worker). */
+  public static final long GROUP_INPUT_BYTES = 16L << 20;
+  /** At least this many groups, so that more than one worker places examples. */
+  public static final int MIN_GROUPS = 4;
 
   private final Map<String, long[]> offsets = new TreeMap<>();
   private final Map<String, Long> counts = new TreeMap<>();
   private final Map<String, Long> bytes;
+  private final int groups;
 
   /**
-   * @param bucketCounts examples per {@code "<split>/<bucket>"}
+   * @param bucketCounts kept examples per {@code "<split>/<bucket>"}
    * @param splitBytes payload bytes per split
+   * @param groups placement groups (see {@link #groupsFor})
    */
-  public ShardLayout(Map<String, Long> bucketCounts, Map<String, Long> splitBytes) {
+  public ShardLayout(Map<String, Long> bucketCounts, Map<String, Long> splitBytes, int groups) {
     this.bytes = new TreeMap<>(splitBytes);
+    this.groups = groups;
     Map<String, long[]> perBucket = new TreeMap<>();
     bucketCounts.forEach((key, n) -> {
       int slash = key.lastIndexOf('/');
@@ -41,13 +47,23 @@ public final class ShardLayout {
     });
   }
 
-  public static int bucketOf(String id) {
-    return (int) Long.remainderUnsigned(StableHash.of("bucket", id), BUCKETS);
+  /** Placement groups for an input of {@code inputBytes}: enough to keep groups small. */
+  public static int groupsFor(long inputBytes) {
+    return (int) Math.max(MIN_GROUPS, Math.min(BUCKETS, (inputBytes + GROUP_INPUT_BYTES - 1) / GROUP_INPUT_BYTES));
   }
 
-  /** The key the layout counts an example under. */
-  public static String bucketKey(String split, String id) {
-    return split + "/" + bucketOf(id);
+  public static int bucketOf(String contentHash) {
+    return (int) Long.remainderUnsigned(StableHash.of("bucket", contentHash), BUCKETS);
+  }
+
+  /** The key the layout counts a kept example under. */
+  public static String bucketKey(String split, String contentHash) {
+    return split + "/" + bucketOf(contentHash);
+  }
+
+  /** Approximate stored size of an example, for shard sizing. */
+  public static long payloadBytes(dev.symmim.schemas.Example e) {
+    return e.getPixels().remaining() + e.getId().length() + e.getSource().length() + 64;
   }
 
   public long count(String split) {
@@ -58,24 +74,19 @@ public final class ShardLayout {
     return bytes.getOrDefault(split, 0L);
   }
 
-  /** Position in the split of the first example of {@code bucket}. */
+  /** Position in the split of the first example of {@code bucket} (0 for a split with none). */
   public long offset(String split, int bucket) {
-    return offsets.get(split)[bucket];
+    long[] o = offsets.get(split);
+    return o == null ? 0 : o[bucket];
   }
 
-  /** Placement groups of a split: enough that each holds about {@link #GROUP_BYTES}. */
-  public int groups(String split) {
-    return (int) Math.max(1, Math.min(BUCKETS, (bytes(split) + GROUP_BYTES - 1) / GROUP_BYTES));
+  public int groups() {
+    return groups;
   }
 
-  public int groupOf(String split, int bucket) {
-    return (int) ((long) bucket * groups(split) / BUCKETS);
-  }
-
-  /** The lowest bucket of a group. */
-  public int firstBucket(String split, int group) {
-    int g = groups(split);
-    return (int) (((long) group * BUCKETS + g - 1) / g);
+  /** The placement group of a bucket: groups are runs of consecutive buckets. */
+  public static int groupOf(int bucket, int groups) {
+    return (int) ((long) bucket * groups / BUCKETS);
   }
 
   /**

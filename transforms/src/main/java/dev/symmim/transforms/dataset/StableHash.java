@@ -1,27 +1,35 @@
 package dev.symmim.transforms.dataset;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import dev.symmim.transforms.images.Sha256;
 
 /**
- * A 64-bit hash of a string that is the same on every JVM, runner and run: the first 8 bytes of
- * SHA-256 over {@code salt + '\0' + key}. Used where placement must be reproducible (splits, shard
- * buckets).
+ * A 64-bit hash of a string that is the same on every JVM, runner and run (unlike
+ * {@code String.hashCode} mixing or identity hashes): FNV-1a over the UTF-8 bytes of
+ * {@code salt + '\0' + key}, then the SplitMix64 finalizer for well-spread bits. Used where
+ * placement must be reproducible (splits, shard buckets). Not cryptographic.
  */
 public final class StableHash {
+  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+  private static final long FNV_PRIME = 0x100000001b3L;
+
   private StableHash() {}
 
   public static long of(String salt, String key) {
-    MessageDigest digest = Sha256.newDigest();
-    digest.update(salt.getBytes(StandardCharsets.UTF_8));
-    digest.update((byte) 0);
-    byte[] h = digest.digest(key.getBytes(StandardCharsets.UTF_8));
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (h[i] & 0xff);
+    long h = FNV_OFFSET;
+    h = mixIn(h, salt);
+    h = (h ^ 0) * FNV_PRIME;
+    h = mixIn(h, key);
+    // SplitMix64 finalizer
+    h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+    h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+    return h ^ (h >>> 31);
+  }
+
+  private static long mixIn(long h, String s) {
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * FNV_PRIME;
     }
-    return v;
+    return h;
   }
 
   /** A uniform double in [0, 1) from the hash. */

@@ -73,7 +73,7 @@ public final class WriteManifest extends PTransform<PBegin, PCollection<String>>
       int channels, String storage,
       JsonNode config) {
     Map<String, DatasetManifest.Split> splits = new LinkedHashMap<>();
-    for (String split : List.of(AssignSplits.TRAIN, AssignSplits.VAL)) {
+    for (String split : List.of(SplitRule.TRAIN, SplitRule.VAL)) {
       List<ShardInfo> mine = new ArrayList<>();
       for (ShardInfo s : shards) {
         if (s.getSplit().equals(split)) {

@@ -6,10 +6,15 @@ import static com.google.common.base.Preconditions.checkArgument;
  * Resizes so that the shorter side equals {@code size}, then crops the center square. Resampling is
  * separable with a triangle (bilinear) kernel widened by the scale factor when shrinking, as PIL's
  * antialiased bilinear filter does, so downscaling averages instead of aliasing. Only the cropped
- * output pixels are computed.
+ * output pixels are computed. Not thread-safe (it caches kernels): one per thread.
  */
 public final class ImageResizer {
   private final int size;
+  // Kernels depend only on the input shape: cache the last one (datasets are mostly one shape).
+  private int cachedH = -1;
+  private int cachedW = -1;
+  private Kernel cachedRows;
+  private Kernel cachedCols;
 
   public ImageResizer(int size) {
     checkArgument(size > 0, "size must be > 0, got %s", size);
@@ -32,8 +37,14 @@ public final class ImageResizer {
     int scaledW = w < h ? size : (int) Math.round(w * scale);
     int offY = (scaledH - size) / 2;
     int offX = (scaledW - size) / 2;
-    Kernel rows = Kernel.of(h, scaledH, offY, size);
-    Kernel cols = Kernel.of(w, scaledW, offX, size);
+    if (h != cachedH || w != cachedW) {
+      cachedRows = Kernel.of(h, scaledH, offY, size);
+      cachedCols = Kernel.of(w, scaledW, offX, size);
+      cachedH = h;
+      cachedW = w;
+    }
+    Kernel rows = cachedRows;
+    Kernel cols = cachedCols;
     int c = in.channels();
     byte[] src = in.pixels();
 

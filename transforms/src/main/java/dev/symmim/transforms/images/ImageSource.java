@@ -18,8 +18,10 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  * @param filepattern a Beam file pattern ({@code **} recurses)
  * @param root the directory ids are relative to, ending in {@code /}
  * @param matchedFiles how many files matched at resolution time
+ * @param totalBytes their total size
  */
-public record ImageSource(ImageFormat format, String filepattern, String root, int matchedFiles)
+public record ImageSource(
+    ImageFormat format, String filepattern, String root, int matchedFiles, long totalBytes)
     implements Serializable {
   private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
   private static final Pattern IDX_IMAGES = Pattern.compile(".*idx3-ubyte(\\.gz)?$");
@@ -33,7 +35,7 @@ public record ImageSource(ImageFormat format, String filepattern, String root, i
     }
     String pattern;
     String root;
-    List<String> files;
+    List<MatchResult.Metadata> files;
     if (GLOB.matcher(input).find()) {
       pattern = input;
       String prefix = input.substring(0, firstGlob(input));
@@ -41,7 +43,7 @@ public record ImageSource(ImageFormat format, String filepattern, String root, i
       files = match(pattern);
     } else {
       String trimmed = input.endsWith("/") ? input.substring(0, input.length() - 1) : input;
-      List<String> exact = input.endsWith("/") ? List.of() : match(trimmed);
+      List<MatchResult.Metadata> exact = input.endsWith("/") ? List.of() : match(trimmed);
       if (exact.size() == 1 && !isLocalDirectory(trimmed)) {
         pattern = trimmed;
         root = trimmed.substring(0, trimmed.lastIndexOf('/') + 1);
@@ -56,8 +58,14 @@ public record ImageSource(ImageFormat format, String filepattern, String root, i
       throw new IllegalArgumentException(
           "--input=" + input + ": no files match (looked for " + pattern + ")");
     }
-    ImageFormat format = requested == ImageFormat.auto ? detect(files) : requested;
-    return new ImageSource(format, pattern, root, files.size());
+    List<String> names = new ArrayList<>();
+    long bytes = 0;
+    for (MatchResult.Metadata m : files) {
+      names.add(m.resourceId().toString());
+      bytes += m.sizeBytes();
+    }
+    ImageFormat format = requested == ImageFormat.auto ? detect(names) : requested;
+    return new ImageSource(format, pattern, root, files.size(), bytes);
   }
 
   /** The format the file names suggest. */
@@ -98,14 +106,12 @@ public record ImageSource(ImageFormat format, String filepattern, String root, i
     return m.find() ? m.start() : s.length();
   }
 
-  private static List<String> match(String spec) throws IOException {
+  private static List<MatchResult.Metadata> match(String spec) throws IOException {
     MatchResult result =
         FileSystems.match(List.of(spec), EmptyMatchTreatment.ALLOW).get(0);
-    List<String> out = new ArrayList<>();
+    List<MatchResult.Metadata> out = new ArrayList<>();
     if (result.status() == MatchResult.Status.OK) {
-      for (MatchResult.Metadata m : result.metadata()) {
-        out.add(m.resourceId().toString());
-      }
+      out.addAll(result.metadata());
     } else if (result.status() != MatchResult.Status.NOT_FOUND) {
       throw new IOException("matching " + spec + " failed with status " + result.status());
     }

@@ -11,9 +11,9 @@ public class ShardLayoutTest {
   private static ShardLayout layout(int examples, long bytesEach) {
     Map<String, Long> counts = new HashMap<>();
     for (int i = 0; i < examples; i++) {
-      counts.merge(ShardLayout.bucketKey("train", "id-" + i), 1L, Long::sum);
+      counts.merge(ShardLayout.bucketKey("train", "hash-" + i), 1L, Long::sum);
     }
-    return new ShardLayout(counts, Map.of("train", examples * bytesEach));
+    return new ShardLayout(counts, Map.of("train", examples * bytesEach), 4);
   }
 
   @Test
@@ -53,17 +53,18 @@ public class ShardLayoutTest {
   }
 
   @Test
-  public void groupsCoverBucketsContiguously() {
-    ShardLayout l = layout(1000, 200_000); // 200 MB: 7 groups of <= 32 MiB
-    int groups = l.groups("train");
-    assertEquals(6, groups);
-    for (int g = 0; g < groups; g++) {
-      int first = l.firstBucket("train", g);
-      assertEquals(g, l.groupOf("train", first));
-      if (first > 0) {
-        assertEquals(g - 1, l.groupOf("train", first - 1));
-      }
+  public void groupsAreRunsOfConsecutiveBuckets() {
+    assertEquals(4, ShardLayout.groupsFor(1));
+    assertEquals(13, ShardLayout.groupsFor(200L << 20));
+    assertEquals(ShardLayout.BUCKETS, ShardLayout.groupsFor(Long.MAX_VALUE / 2));
+    int groups = 13;
+    int previous = 0;
+    for (int b = 0; b < ShardLayout.BUCKETS; b++) {
+      int g = ShardLayout.groupOf(b, groups);
+      assertTrue(g == previous || g == previous + 1);
+      previous = g;
     }
+    assertEquals(groups - 1, previous);
   }
 
   @Test
