@@ -18,8 +18,8 @@ public interface PrepareBenchOptions extends PipelineOptions {
 
   void setImages(int value);
 
-  @Description("Side in pixels of the generated folder images.")
-  @Default.Integer(256)
+  @Description("Side in pixels of the generated folder images (photo-like sizes; decoding dominates).")
+  @Default.Integer(640)
   int getFolderImageSize();
 
   void setFolderImageSize(int value);

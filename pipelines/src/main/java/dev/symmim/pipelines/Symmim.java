@@ -88,6 +88,10 @@ public final class Symmim {
     if (flink && all.stream().noneMatch(a -> a.startsWith("--flinkMaster="))) {
       all.add("--flinkMaster=[local]");
     }
+    if (flink && all.contains("--flinkMaster=[local]") && all.stream().noneMatch(a -> a.startsWith("--parallelism="))) {
+      // The embedded cluster otherwise runs every operator with parallelism 1.
+      all.add("--parallelism=" + Runtime.getRuntime().availableProcessors());
+    }
     if (flink && all.stream().noneMatch(a -> a.startsWith("--fasterCopy="))) {
       all.add("--fasterCopy=true"); // our DoFns never mutate their inputs
     }

@@ -14,6 +14,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes encoded image files (JPEG, PNG, BMP, GIF, and whatever else ImageIO reads) into {@link
@@ -36,7 +37,8 @@ public final class ImageDecoder {
     if (bytes.length == 0) {
       throw new BadInputException("empty", "zero-byte file");
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    // Memory-cached stream: ImageIO.createImageInputStream would cache through a temporary file.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new BadInputException(

@@ -65,7 +65,8 @@ public final class ImagePreprocessor implements Serializable {
     if (resizer == null) {
       resizer = new ImageResizer(imageSize);
     }
-    RasterImage prepared = resizer.resizeAndCrop(decoded.withChannels(channels));
+    // Resize first: converting channels after shrinking touches far fewer pixels.
+    RasterImage prepared = resizer.resizeAndCrop(decoded).withChannels(channels);
     byte[] raw = prepared.pixels();
     return Example.newBuilder()
         .setId(id)
