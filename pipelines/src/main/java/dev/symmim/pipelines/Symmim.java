@@ -77,6 +77,26 @@ public final class Symmim {
     }
   }
 
+  /** Refuses an enum flag's unknown value with a message naming the flag and the choices. */
+  static void checkEnumFlags(List<String> args, Class<?> type) {
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      String name = a.substring(2, eq);
+      String value = a.substring(eq + 1);
+      for (java.lang.reflect.Method m : type.getMethods()) {
+        if (m.getParameterCount() == 0 && m.getReturnType().isEnum()
+            && m.getName().equalsIgnoreCase("get" + name)) {
+          Object[] constants = m.getReturnType().getEnumConstants();
+          boolean known = java.util.Arrays.stream(constants).anyMatch(c -> ((Enum<?>) c).name().equals(value));
+          if (!known) {
+            throw new IllegalArgumentException("--" + name + "=" + value + ": must be one of "
+                + String.join(", ", java.util.Arrays.stream(constants).map(c -> ((Enum<?>) c).name()).toList()));
+          }
+        }
+      }
+    }
+  }
+
   /** Parses flags, defaulting to the embedded Flink runner. */
   static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
@@ -100,6 +120,7 @@ public final class Symmim {
         throw new IllegalArgumentException("flags are --name=value, got '" + a + "'");
       }
     }
+    checkEnumFlags(all, type);
     PipelineOptionsFactory.register(type);
     try {
       return PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).as(type);

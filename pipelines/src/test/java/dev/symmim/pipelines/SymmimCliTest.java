@@ -52,14 +52,20 @@ public class SymmimCliTest {
   @Test
   public void unknownFormatIsNamed() {
     assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--format=jpeg"),
-        containsString("jpeg"));
+        containsString("--format=jpeg: must be one of auto, folder, idx, cifar"));
   }
 
   @Test
   public void missingInputPathIsNamedBeforeAnyWork() {
     String msg = badFlag("prepare", "--input=/no/such/dir", "--output=" + out());
-    assertThat(msg, containsString("--input=/no/such/dir: no files match"));
+    assertThat(msg, containsString("--input=/no/such/dir: no such file or directory"));
     assertFalse(new File(out()).exists());
+  }
+
+  @Test
+  public void emptyDirectoryIsNamed() throws Exception {
+    String empty = tmp.newFolder("empty").toString();
+    assertThat(badFlag("prepare", "--input=" + empty, "--output=" + out()), containsString("no files match"));
   }
 
   @Test

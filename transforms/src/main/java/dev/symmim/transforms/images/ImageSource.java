@@ -33,6 +33,7 @@ public record ImageSource(
     if (input == null || input.isBlank()) {
       throw new IllegalArgumentException("--input is required: a directory, a glob or a file");
     }
+    requireLocalParent(input);
     String pattern;
     String root;
     List<MatchResult.Metadata> files;
@@ -91,6 +92,24 @@ public record ImageSource(
       return uri.substring(("file:" + localRoot).length());
     }
     return uri.substring(uri.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * A local path whose fixed (non-glob) part does not exist is refused here: Beam's local
+   * filesystem would otherwise search for the pattern from the nearest existing parent, which
+   * can be the root of the whole disk.
+   */
+  private static void requireLocalParent(String input) {
+    if (input.contains("://")) {
+      return;
+    }
+    String local = input.startsWith("file:") ? input.substring("file:".length()) : input;
+    String fixed = local.substring(0, firstGlob(local));
+    java.nio.file.Path path = java.nio.file.Path.of(fixed.isEmpty() ? "." : fixed);
+    java.nio.file.Path existing = GLOB.matcher(local).find() ? path.getParent() : path;
+    if (existing != null && !java.nio.file.Files.exists(existing)) {
+      throw new IllegalArgumentException("--input=" + input + ": no such file or directory (" + existing + ")");
+    }
   }
 
   private static boolean isLocalDirectory(String path) {
