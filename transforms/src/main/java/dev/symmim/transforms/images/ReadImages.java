@@ -129,25 +129,50 @@ public final class ReadImages
     return uri.substring(uri.lastIndexOf('/') + 1);
   }
 
-  /** Decodes and prepares one image file of a folder source. */
-  static class DecodeImageFileFn extends DoFn<FileIO.ReadableFile, Example> {
-    private final Counter decoded = Metrics.counter(ReadImages.class, "decoded");
+  /**
+   * Reads one input file into examples and dead letters; holds what every reader needs: the
+   * source, a preprocessor per instance and the failure bookkeeping.
+   */
+  abstract static class ReadFileFn extends DoFn<FileIO.ReadableFile, Example> {
     private final Counter failed = Metrics.counter(ReadImages.class, "failed");
-    private final ImageSource source;
+    final ImageSource source;
     private final ImagePreprocessor prototype;
-    private final long maxPixels;
-    private transient ImagePreprocessor preprocessor;
-    private transient ImageDecoder decoder;
+    transient ImagePreprocessor preprocessor;
 
-    DecodeImageFileFn(ImageSource source, ImagePreprocessor preprocessor, long maxPixels) {
+    ReadFileFn(ImageSource source, ImagePreprocessor preprocessor) {
       this.source = source;
       this.prototype = preprocessor;
-      this.maxPixels = maxPixels;
     }
 
     @Setup
-    public void setup() {
+    public final void setup() {
       preprocessor = prototype.copy();
+      setupReader();
+    }
+
+    /** Per-instance set-up of a subclass. */
+    void setupReader() {}
+
+    void fail(MultiOutputReceiver out, String stage, String uri, String hash, BadInputException e) {
+      out.get(FAILED).output(FailedRecords.of(stage, uri, hash, e));
+      failed.inc();
+      ProgressMeter.of("prepare").add("failed", 1);
+    }
+  }
+
+  /** Decodes and prepares one image file of a folder source. */
+  static class DecodeImageFileFn extends ReadFileFn {
+    private final Counter decoded = Metrics.counter(ReadImages.class, "decoded");
+    private final long maxPixels;
+    private transient ImageDecoder decoder;
+
+    DecodeImageFileFn(ImageSource source, ImagePreprocessor preprocessor, long maxPixels) {
+      super(source, preprocessor);
+      this.maxPixels = maxPixels;
+    }
+
+    @Override
+    void setupReader() {
       decoder = new ImageDecoder(maxPixels);
     }
 
@@ -169,32 +194,20 @@ public final class ReadImages
         out.get(EXAMPLES).output(preprocessor.toExample(id, uri, folderLabel(id), -1, null, image));
         decoded.inc();
       } catch (BadInputException e) {
-        out.get(FAILED).output(FailedRecords.of("decode", uri, hash, e));
-        failed.inc();
-        progress.add("failed", 1);
+        fail(out, "decode", uri, hash, e);
       }
     }
   }
 
   /** Streams an IDX image file (with its label file, found by name) into decoded images. */
-  static class ReadIdxFileFn extends DoFn<FileIO.ReadableFile, Example> {
+  static class ReadIdxFileFn extends ReadFileFn {
     private final Counter records = Metrics.counter(ReadImages.class, "idx-records");
-    private final Counter failed = Metrics.counter(ReadImages.class, "failed");
     private final Counter labelFiles = Metrics.counter(ReadImages.class, "idx-side-files");
-    private final ImageSource source;
-    private final ImagePreprocessor prototype;
     private final long maxPixels;
-    private transient ImagePreprocessor preprocessor;
 
     ReadIdxFileFn(ImageSource source, ImagePreprocessor preprocessor, long maxPixels) {
-      this.source = source;
-      this.prototype = preprocessor;
+      super(source, preprocessor);
       this.maxPixels = maxPixels;
-    }
-
-    @Setup
-    public void setup() {
-      preprocessor = prototype.copy();
     }
 
     @ProcessElement
@@ -207,9 +220,8 @@ public final class ReadImages
       }
       ProgressMeter progress = ProgressMeter.of("prepare");
       if (!name.contains("idx3-ubyte")) {
-        out.get(FAILED).output(FailedRecords.of("read-idx", uri, null,
-            new BadInputException("unsupported", "not an IDX image file (name lacks 'idx3-ubyte')")));
-        failed.inc();
+        fail(out, "read-idx", uri, null,
+            new BadInputException("unsupported", "not an IDX image file (name lacks 'idx3-ubyte')"));
         return;
       }
       ResourceId labelsId = labelFileFor(file.getMetadata().resourceId());
@@ -226,8 +238,7 @@ public final class ReadImages
           try {
             r = idx.next();
           } catch (BadInputException e) {
-            out.get(FAILED).output(FailedRecords.of("read-idx", uri, null, e));
-            failed.inc();
+            fail(out, "read-idx", uri, null, e);
             return;
           }
           out.get(EXAMPLES).output(preprocessor.toExample(
@@ -237,8 +248,7 @@ public final class ReadImages
           progress.add("read", 1);
         }
       } catch (BadInputException e) {
-        out.get(FAILED).output(FailedRecords.of("read-idx", uri, null, e));
-        failed.inc();
+        fail(out, "read-idx", uri, null, e);
       }
     }
 
@@ -260,22 +270,12 @@ public final class ReadImages
   }
 
   /** Streams a CIFAR batch file into decoded images; class names from the batch's meta file. */
-  static class ReadCifarFileFn extends DoFn<FileIO.ReadableFile, Example> {
+  static class ReadCifarFileFn extends ReadFileFn {
     private final Counter records = Metrics.counter(ReadImages.class, "cifar-records");
-    private final Counter failed = Metrics.counter(ReadImages.class, "failed");
     private final Counter metaFiles = Metrics.counter(ReadImages.class, "cifar-meta-files");
-    private final ImageSource source;
-    private final ImagePreprocessor prototype;
-    private transient ImagePreprocessor preprocessor;
 
     ReadCifarFileFn(ImageSource source, ImagePreprocessor preprocessor) {
-      this.source = source;
-      this.prototype = preprocessor;
-    }
-
-    @Setup
-    public void setup() {
-      preprocessor = prototype.copy();
+      super(source, preprocessor);
     }
 
     @ProcessElement
@@ -304,8 +304,7 @@ public final class ReadImages
           }
         }
       } catch (BadInputException e) {
-        out.get(FAILED).output(FailedRecords.of("read-cifar", uri, null, e));
-        failed.inc();
+        fail(out, "read-cifar", uri, null, e);
       }
     }
   }
