@@ -1,0 +1,43 @@
+package dev.symmim.transforms.pretrain;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Everything one pretraining run needs, as one serializable value (the element the
+ * {@link RunPretraining} DoFn receives): where the data and the run live, the training config
+ * (as {@code PretrainConfig} JSON) and the run's schedule.
+ *
+ * @param dataDir prepared dataset directory (manifest.json + train shards); local or any Beam filesystem
+ * @param runDir local run directory (checkpoints/, metrics.jsonl, run.json)
+ * @param configJson the {@code PretrainConfig} as JSON (its totalSteps = epochs * stepsPerEpoch)
+ * @param epochs passes over the train split
+ * @param stages checkpointed stages the epochs are split into
+ * @param checkpointEverySteps extra checkpoints every this many batches (0: only at stage ends)
+ * @param maxImages use only the first this many train images (0: all)
+ * @param loaderThreads background threads decoding images and making views
+ * @param maxRollbacks NaN-guard rollbacks allowed before the run stops
+ * @param logEverySeconds at most one progress line per this many seconds
+ * @param metricsEverySteps one metrics.jsonl record per this many batches
+ * @param runInfoJson extra facts for run.json (code version, flags), a JSON object
+ * @param faultBatches batches whose first view is replaced by NaN (fault injection for tests)
+ */
+public record PretrainRun(
+    String dataDir,
+    String runDir,
+    String configJson,
+    int epochs,
+    int stages,
+    long checkpointEverySteps,
+    int maxImages,
+    int loaderThreads,
+    int maxRollbacks,
+    double logEverySeconds,
+    int metricsEverySteps,
+    String runInfoJson,
+    List<Long> faultBatches)
+    implements Serializable {
+  public PretrainRun {
+    faultBatches = List.copyOf(faultBatches);
+  }
+}

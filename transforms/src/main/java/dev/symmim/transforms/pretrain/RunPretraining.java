@@ -1,0 +1,60 @@
+package dev.symmim.transforms.pretrain;
+
+import dev.symmim.model.train.StepResult;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Trains each {@link PretrainRun} to its end on one worker and outputs the final checkpoint
+ * directory. Resumable: a retried bundle (or a re-run of the job) continues from the run's latest
+ * committed checkpoint at the exact batch. Counters in this class's namespace: steps, images,
+ * rollbacks, checkpoints, and the step time distribution in milliseconds.
+ */
+public final class RunPretraining extends PTransform<PCollection<PretrainRun>, PCollection<String>> {
+  private RunPretraining() {}
+
+  public static RunPretraining create() {
+    return new RunPretraining();
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<PretrainRun> runs) {
+    return runs.apply("Train", ParDo.of(new RunPretrainingFn()));
+  }
+
+  static final class RunPretrainingFn extends DoFn<PretrainRun, String> {
+    private final Counter steps = Metrics.counter(RunPretraining.class, "steps");
+    private final Counter images = Metrics.counter(RunPretraining.class, "images");
+    private final Counter rollbacks = Metrics.counter(RunPretraining.class, "rollbacks");
+    private final Counter checkpoints = Metrics.counter(RunPretraining.class, "checkpoints");
+    private final Distribution stepMillis = Metrics.distribution(RunPretraining.class, "stepMillis");
+
+    @ProcessElement
+    public void process(@Element PretrainRun run, OutputReceiver<String> out) throws Exception {
+      PretrainingLoop.Summary s = new PretrainingLoop(run, new PretrainingLoop.Observer() {
+        @Override
+        public void step(StepResult result, int n, double seconds) {
+          steps.inc();
+          images.inc(n);
+          stepMillis.update(Math.round(seconds * 1000));
+        }
+
+        @Override
+        public void rollback() {
+          rollbacks.inc();
+        }
+
+        @Override
+        public void checkpoint() {
+          checkpoints.inc();
+        }
+      }).run();
+      out.output(s.finalCheckpoint().toString());
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.symmim.transforms.pretrain;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import dev.symmim.model.augment.SymMimViews;
+import dev.symmim.transforms.dataset.DatasetManifest;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class BatchLoaderTest {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+
+  @Test
+  public void everyEpochVisitsEachImageAtMostOnceInASeededOrder() {
+    BatchPlan plan = new BatchPlan(5, 50, 8);
+    assertEquals(6, plan.stepsPerEpoch());
+    Set<Long> seen = new HashSet<>();
+    for (long b = 0; b < 6; b++) {
+      for (long i : plan.indices(b)) {
+        assertTrue(seen.add(i));
+      }
+    }
+    assertFalse(Arrays.equals(plan.indices(0), plan.indices(6)));
+    assertArrayEquals(plan.indices(7), new BatchPlan(5, 50, 8).indices(7));
+  }
+
+  @Test
+  public void batchesAreTheSameWhateverTheThreadsAndStartPoint() throws Exception {
+    Path data = TMP.newFolder().toPath();
+    TinyDataset.write(data, 40);
+    TrainingImages images = TrainingImages.load(data.toString(), DatasetManifest.readFrom(data.toString()), 0);
+    BatchPlan plan = new BatchPlan(1, images.count(), 8);
+    SymMimViews views = SymMimViews.of(TinyDataset.config(40, 8, 1));
+    float[][] one = new float[10][];
+    try (BatchLoader l = new BatchLoader(images, plan, views, 1, 0, 10, 1, 1)) {
+      for (int b = 0; b < 10; b++) {
+        BatchLoader.Batch batch = l.take();
+        assertEquals(b, batch.index());
+        one[b] = batch.view2();
+      }
+    }
+    try (BatchLoader l = new BatchLoader(images, plan, views, 1, 4, 10, 3, 4)) {
+      for (int b = 4; b < 10; b++) {
+        assertArrayEquals(one[b], l.take().view2(), 0f);
+      }
+    }
+  }
+
+  @Test
+  public void stageEndsSplitTheStepsEvenly() {
+    assertTrue(PretrainingLoop.isStageEnd(5, 10, 2));
+    assertFalse(PretrainingLoop.isStageEnd(4, 10, 2));
+    assertTrue(PretrainingLoop.isStageEnd(10, 10, 2));
+    assertEquals(2, PretrainingLoop.stageOf(9, 10, 3));
+  }
+}

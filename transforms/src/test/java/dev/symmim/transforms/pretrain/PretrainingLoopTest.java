@@ -1,0 +1,152 @@
+package dev.symmim.transforms.pretrain;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.train.StepResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class PretrainingLoopTest {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  static Path data;
+
+  @BeforeClass
+  public static void writeData() throws Exception {
+    data = TMP.newFolder("data").toPath();
+    TinyDataset.write(data, 64);
+  }
+
+  static final class Counting implements PretrainingLoop.Observer {
+    final AtomicInteger steps = new AtomicInteger();
+    final AtomicInteger rollbacks = new AtomicInteger();
+    final AtomicInteger checkpoints = new AtomicInteger();
+
+    @Override
+    public void step(StepResult result, int images, double seconds) {
+      steps.incrementAndGet();
+    }
+
+    @Override
+    public void rollback() {
+      rollbacks.incrementAndGet();
+    }
+
+    @Override
+    public void checkpoint() {
+      checkpoints.incrementAndGet();
+    }
+  }
+
+  @Test
+  public void trainsInStagesWithCheckpointsMetricsAndRunRecord() throws Exception {
+    Path runDir = TMP.newFolder().toPath();
+    Counting c = new Counting();
+    PretrainingLoop.Summary s = new PretrainingLoop(TinyDataset.run(data, runDir, 64, 16, 3, 3, 0, List.of()), c).run();
+    assertEquals(12, s.steps());
+    assertEquals(12, c.steps.get());
+    assertEquals(3, c.checkpoints.get());
+    assertEquals(runDir.resolve("checkpoints/step-00000012"), s.finalCheckpoint());
+    assertEquals(12, Checkpoint.load(s.finalCheckpoint()).state().step());
+    List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+    assertEquals(12, lines.size());
+    JsonNode last = new ObjectMapper().readTree(lines.get(11));
+    assertEquals(11, last.get("batch").asLong());
+    assertTrue(last.get("loss").isNumber() && last.has("mimLoss") && last.has("conLoss") && last.has("lr"));
+    JsonNode run = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
+    assertEquals(64, run.get("manifestSha256").asText().length());
+    assertEquals(3, run.get("config").get("seed").asInt());
+  }
+
+  @Test
+  public void rerunOfAFinishedRunTrainsNothingAndKeepsItsParameters() throws Exception {
+    Path runDir = TMP.newFolder().toPath();
+    PretrainRun run = TinyDataset.run(data, runDir, 64, 16, 1, 1, 0, List.of());
+    Path first = new PretrainingLoop(run, new Counting()).run().finalCheckpoint();
+    byte[] before = Files.readAllBytes(first.resolve(Checkpoint.TENSORS_FILE));
+    Counting c = new Counting();
+    PretrainingLoop.Summary again = new PretrainingLoop(run, c).run();
+    assertEquals(0, c.steps.get());
+    assertArrayEquals(before, Files.readAllBytes(again.finalCheckpoint().resolve(Checkpoint.TENSORS_FILE)));
+  }
+
+  @Test
+  public void resumingFromAnIntermediateCheckpointGivesIdenticalParameters() throws Exception {
+    Path full = TMP.newFolder().toPath();
+    Path cut = TMP.newFolder().toPath();
+    Path a = new PretrainingLoop(TinyDataset.run(data, full, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
+        .finalCheckpoint();
+    // Same run, checkpoints every 3 steps; then forget everything after step 3 as a crash would.
+    PretrainRun run = TinyDataset.run(data, cut, 64, 16, 2, 1, 3, List.of());
+    new PretrainingLoop(run, new Counting()).run();
+    CheckpointStore store = new CheckpointStore(cut.resolve("checkpoints"), 3);
+    Path keep = cut.resolve("checkpoints/step-00000006");
+    assertTrue(Files.exists(keep));
+    Files.writeString(cut.resolve("checkpoints/LATEST"), "step-00000006\n");
+    deleteTree(cut.resolve("checkpoints/step-00000008"));
+    assertEquals(6, store.latest().orElseThrow().position().nextBatch());
+    Counting c = new Counting();
+    Path b = new PretrainingLoop(run, c).run().finalCheckpoint();
+    assertEquals(2, c.steps.get());
+    assertArrayEquals(Files.readAllBytes(a.resolve(Checkpoint.TENSORS_FILE)),
+        Files.readAllBytes(b.resolve(Checkpoint.TENSORS_FILE)));
+    assertEquals(8, Files.readAllLines(cut.resolve("metrics.jsonl")).size());
+  }
+
+  @Test
+  public void nonFiniteLossRollsBackAndContinuesWithTheNextBatch() throws Exception {
+    Path runDir = TMP.newFolder().toPath();
+    Counting c = new Counting();
+    PretrainingLoop.Summary s =
+        new PretrainingLoop(TinyDataset.run(data, runDir, 64, 16, 2, 2, 0, List.of(5L)), c).run();
+    assertEquals(1, s.rollbacks());
+    assertEquals(1, c.rollbacks.get());
+    // Rolled back to the stage-1 checkpoint (step 4): batch 4 is lost with the bad batch 5; 6 and 7 train.
+    assertEquals(6, s.steps());
+    assertEquals(8, s.batches());
+    List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+    assertTrue(lines.get(5), lines.get(5).contains("\"refused\":true"));
+  }
+
+  @Test
+  public void stopsWithAClearErrorAfterTooManyRollbacks() throws Exception {
+    Path runDir = TMP.newFolder().toPath();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> new PretrainingLoop(
+        TinyDataset.run(data, runDir, 64, 16, 2, 1, 0, List.of(1L, 2L, 3L, 4L)), new Counting()).run());
+    assertTrue(e.getMessage(), e.getMessage().contains("4 rollbacks exceed the limit of 3"));
+  }
+
+  @Test
+  public void refusesAShardWhoseHashDiffersFromTheManifest() throws Exception {
+    Path bad = TMP.newFolder().toPath();
+    TinyDataset.write(bad, 32);
+    Path shard = bad.resolve("train/train-00000-of-00001.avro");
+    byte[] b = Files.readAllBytes(shard);
+    b[b.length - 5] ^= 1;
+    Files.write(shard, b);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PretrainingLoop(
+        TinyDataset.run(bad, TMP.newFolder().toPath(), 32, 16, 1, 1, 0, List.of()), new Counting()).run());
+    assertTrue(e.getMessage(), e.getMessage().contains("sha256") && e.getMessage().contains("re-run prepare"));
+    assertFalse(e.getMessage().isEmpty());
+  }
+
+  static void deleteTree(Path p) throws Exception {
+    try (var s = Files.walk(p)) {
+      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+}
