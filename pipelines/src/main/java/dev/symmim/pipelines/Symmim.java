@@ -17,6 +17,7 @@ public final class Symmim {
       "commands:",
       "  demo      the main job end to end on the shipped Fashion-MNIST subset; prints where the report is",
       "  prepare   images (folder, IDX, CIFAR; local or gs://) -> Avro shards + manifest + dead letters",
+      "  pretrain  SymMIM pretraining of a ViT on a prepared dataset; resumable (re-run the same command)",
       "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]'",
       "  help      this text; 'symmim help <command>' lists the command's flags",
       "",
@@ -57,6 +58,9 @@ public final class Symmim {
       case "prepare":
         PreparePipeline.run(options(rest, PrepareOptions.class));
         return 0;
+      case "pretrain":
+        PretrainPipeline.run(options(rest, PretrainOptions.class));
+        return 0;
       case "demo":
         return Demo.run(options(rest, DemoOptions.class));
       case "bench":
@@ -70,6 +74,8 @@ public final class Symmim {
     switch (command) {
       case "prepare":
         return PrepareOptions.class;
+      case "pretrain":
+        return PretrainOptions.class;
       case "demo":
         return DemoOptions.class;
       default:

@@ -1,0 +1,164 @@
+package dev.symmim.pipelines;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Hidden;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** Options of {@code symmim pretrain}. */
+public interface PretrainOptions extends PipelineOptions {
+  @Description("Prepared dataset directory (manifest.json + train/ shards); local or gs://.")
+  String getData();
+
+  void setData(String value);
+
+  @Description("Local run directory: checkpoints/, metrics.jsonl, run.json. Re-running with the same flags resumes.")
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("ViT preset: tiny (192/12/3), small, base, large. --dim/--depth/--heads override it.")
+  @Default.Enum("tiny")
+  ModelSize getModel();
+
+  void setModel(ModelSize value);
+
+  @Description("Encoder width override (0: the preset's).")
+  @Default.Integer(0)
+  int getDim();
+
+  void setDim(int value);
+
+  @Description("Encoder depth override (0: the preset's).")
+  @Default.Integer(0)
+  int getDepth();
+
+  void setDepth(int value);
+
+  @Description("Attention heads override (0: the preset's).")
+  @Default.Integer(0)
+  int getHeads();
+
+  void setHeads(int value);
+
+  @Description("Projector/predictor hidden width (0: 1024 for tiny, 4096 otherwise).")
+  @Default.Integer(0)
+  int getHeadHidden();
+
+  void setHeadHidden(int value);
+
+  @Description("Projector output width.")
+  @Default.Integer(256)
+  int getHeadOut();
+
+  void setHeadOut(int value);
+
+  @Description("Patch size in pixels; the image size must be a multiple of it.")
+  @Default.Integer(4)
+  int getPatchSize();
+
+  void setPatchSize(int value);
+
+  @Description("Training image size (views are resized to it; 0: the dataset's).")
+  @Default.Integer(0)
+  int getImageSize();
+
+  void setImageSize(int value);
+
+  @Description("Large-scale mask block k in patches (M2); must divide the patch grid side.")
+  @Default.Integer(2)
+  int getMaskBlock();
+
+  void setMaskBlock(int value);
+
+  @Description("Masking: symmetric (SymMIM), random (MAE, 75%) or block (SimMIM, 60%).")
+  @Default.Enum("symmetric")
+  MaskFlag getMask();
+
+  void setMask(MaskFlag value);
+
+  @Description("Passes over the train split.")
+  @Default.Integer(10)
+  int getEpochs();
+
+  void setEpochs(int value);
+
+  @Description("Images per step.")
+  @Default.Integer(64)
+  int getBatchSize();
+
+  void setBatchSize(int value);
+
+  @Description("Base learning rate (peak = lr x batch/256; METHOD.md default 1.5e-4).")
+  @Default.Double(1.5e-4)
+  double getLr();
+
+  void setLr(double value);
+
+  @Description("Stages the epochs are split into; a checkpoint is committed at the end of each.")
+  @Default.Integer(1)
+  int getStages();
+
+  void setStages(int value);
+
+  @Description("Also commit a checkpoint every this many steps (0: only at stage ends).")
+  @Default.Long(0)
+  long getCheckpointEverySteps();
+
+  void setCheckpointEverySteps(long value);
+
+  @Description("auto (GPU when present, else CPU), cpu, or gpu (fails when there is none).")
+  @Default.Enum("auto")
+  DeviceFlag getDevice();
+
+  void setDevice(DeviceFlag value);
+
+  @Description("Pin torch threads (--threads, default 1 intra-op, 1 inter-op) so CPU runs are bitwise reproducible and resumable.")
+  @Default.Boolean(false)
+  boolean getDeterministic();
+
+  void setDeterministic(boolean value);
+
+  @Description("Torch intra-op threads (0: torch's default, or 1 with --deterministic).")
+  @Default.Integer(0)
+  int getThreads();
+
+  void setThreads(int value);
+
+  @Description("Background threads decoding images and making the two views.")
+  @Default.Integer(1)
+  int getLoaderThreads();
+
+  void setLoaderThreads(int value);
+
+  @Description("Seed of initialization, data order, views and masks.")
+  @Default.Long(0)
+  long getSeed();
+
+  void setSeed(long value);
+
+  @Description("Use only the first N train images (0: all).")
+  @Default.Integer(0)
+  int getMaxImages();
+
+  void setMaxImages(int value);
+
+  @Description("Write one metrics.jsonl record every N steps.")
+  @Default.Integer(1)
+  int getMetricsEverySteps();
+
+  void setMetricsEverySteps(int value);
+
+  @Description("NaN-guard rollbacks allowed before the run stops with an error.")
+  @Default.Integer(3)
+  int getMaxRollbacks();
+
+  void setMaxRollbacks(int value);
+
+  @Hidden
+  @Description("Fault injection for tests: comma-separated batch indices whose first view is NaN.")
+  @Default.String("")
+  String getFaultBatches();
+
+  void setFaultBatches(String value);
+}
