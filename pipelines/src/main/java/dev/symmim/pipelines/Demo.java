@@ -24,6 +24,37 @@ final class Demo {
     PreparePipeline.run(prepare);
     Path report = DatasetReportPage.write(out + "/prepared", Path.of(out, "report.html"));
     System.out.println("demo: report " + report);
+
+    // A short SymMIM pretraining (about a minute on 2 CPU cores): a dim-64, depth-4 ViT, 2 epochs of 2048 images.
+    deleteTree(Path.of(out, "pretrain")); // a fresh run each time (re-running the same flags would only resume)
+    PretrainOptions pretrain = o.as(PretrainOptions.class);
+    pretrain.setData(out + "/prepared");
+    pretrain.setOutput(out + "/pretrain");
+    pretrain.setDim(64);
+    pretrain.setDepth(4);
+    pretrain.setHeads(2);
+    pretrain.setHeadHidden(256);
+    pretrain.setHeadOut(64);
+    pretrain.setMaxImages(2048);
+    pretrain.setEpochs(2);
+    pretrain.setStages(2);
+    pretrain.setLr(2e-3);
+    pretrain.setDeterministic(true);
+    pretrain.setThreads(1);
+    PretrainPipeline.run(pretrain);
+    Path curve = LossCurvePage.write(Path.of(out, "pretrain"), Path.of(out, "pretrain.html"));
+    System.out.println("demo: pretraining loss curve " + curve);
     return 0;
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    }
   }
 }

@@ -61,9 +61,9 @@ public interface PretrainOptions extends PipelineOptions {
 
   @Description("Training image size (views are resized to it; 0: the dataset's).")
   @Default.Integer(0)
-  int getImageSize();
+  int getViewSize();
 
-  void setImageSize(int value);
+  void setViewSize(int value);
 
   @Description("Large-scale mask block k in patches (M2); must divide the patch grid side.")
   @Default.Integer(2)
@@ -154,6 +154,13 @@ public interface PretrainOptions extends PipelineOptions {
   int getMaxRollbacks();
 
   void setMaxRollbacks(int value);
+
+  @Description("Benchmark: after training, time this many steps of the bare training loop on one in-memory batch "
+      + "and log full-stage vs bare img/s (0: skip).")
+  @Default.Integer(0)
+  int getBenchBareSteps();
+
+  void setBenchBareSteps(int value);
 
   @Hidden
   @Description("Fault injection for tests: comma-separated batch indices whose first view is NaN.")

@@ -38,12 +38,13 @@ public final class PretrainPipeline {
         "must be in [1, --epochs=" + o.getEpochs() + "]");
     Flags.check(o.getCheckpointEverySteps() >= 0, "checkpointEverySteps", o.getCheckpointEverySteps(), "must be >= 0");
     Flags.check(o.getPatchSize() > 0, "patchSize", o.getPatchSize(), "must be > 0");
-    Flags.check(o.getImageSize() >= 0, "imageSize", o.getImageSize(), "must be >= 0 (0: the dataset's)");
+    Flags.check(o.getViewSize() >= 0, "viewSize", o.getViewSize(), "must be >= 0 (0: the dataset's)");
     Flags.check(o.getMaskBlock() > 0, "maskBlock", o.getMaskBlock(), "must be > 0");
     Flags.check(o.getThreads() >= 0, "threads", o.getThreads(), "must be >= 0");
     Flags.check(o.getLoaderThreads() >= 1, "loaderThreads", o.getLoaderThreads(), "must be >= 1");
     Flags.check(o.getMaxImages() >= 0, "maxImages", o.getMaxImages(), "must be >= 0");
     Flags.check(o.getMetricsEverySteps() >= 1, "metricsEverySteps", o.getMetricsEverySteps(), "must be >= 1");
+    Flags.check(o.getBenchBareSteps() >= 0, "benchBareSteps", o.getBenchBareSteps(), "must be >= 0");
     Flags.check(o.getMaxRollbacks() >= 0, "maxRollbacks", o.getMaxRollbacks(), "must be >= 0");
     Flags.check(o.getDim() >= 0 && o.getDepth() >= 0 && o.getHeads() >= 0, "dim/depth/heads",
         o.getDim() + "/" + o.getDepth() + "/" + o.getHeads(), "must be >= 0");
@@ -62,8 +63,8 @@ public final class PretrainPipeline {
     DatasetManifest.Split train = m.splits() == null ? null : m.splits().get("train");
     Flags.check(train != null && train.records() > 0 && m.imageSize() > 0 && m.channelMean() != null
         && m.channelStd() != null, "data", o.getData(), "has an invalid manifest (no train split, image size or channel stats)");
-    int size = o.getImageSize() > 0 ? o.getImageSize() : m.imageSize();
-    String sizeFlag = o.getImageSize() > 0 ? "imageSize" : "data (image size " + size + ")";
+    int size = o.getViewSize() > 0 ? o.getViewSize() : m.imageSize();
+    String sizeFlag = o.getViewSize() > 0 ? "viewSize" : "data (image size " + size + ")";
     Flags.check(size % o.getPatchSize() == 0, "patchSize", o.getPatchSize(),
         "does not divide the image size " + size + " (" + sizeFlag + ")");
     int grid = size / o.getPatchSize();
@@ -116,7 +117,7 @@ public final class PretrainPipeline {
     return new PretrainRun(o.getData(), Path.of(o.getOutput()).toAbsolutePath().toString(), config.toJson(),
         o.getEpochs(), o.getStages(), o.getCheckpointEverySteps(), o.getMaxImages(), o.getLoaderThreads(),
         o.getMaxRollbacks(), Long.getLong("symmim.progressSeconds", 10), o.getMetricsEverySteps(), info.toString(),
-        faults);
+        faults, o.getBenchBareSteps());
   }
 
   static Pipeline build(PretrainOptions o, PretrainRun run) {
@@ -133,6 +134,18 @@ public final class PretrainPipeline {
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("pretrain pipeline ended in state " + state);
     }
+    StringBuilder counters = new StringBuilder();
+    try {
+      for (org.apache.beam.sdk.metrics.MetricResult<Long> c : result.metrics().queryMetrics(
+          org.apache.beam.sdk.metrics.MetricsFilter.builder()
+              .addNameFilter(org.apache.beam.sdk.metrics.MetricNameFilter.inNamespace(RunPretraining.class))
+              .build()).getCounters()) {
+        counters.append(' ').append(c.getName().getName()).append('=').append(c.getAttempted());
+      }
+    } catch (UnsupportedOperationException e) {
+      counters.append(" (runner reports no metrics)");
+    }
+    System.out.println("pretrain: Beam counters" + counters);
     String latest = Path.of(run.runDir(), "checkpoints").toString();
     System.out.println("pretrain: done; checkpoints in " + latest + ", metrics in "
         + Path.of(run.runDir(), "metrics.jsonl"));

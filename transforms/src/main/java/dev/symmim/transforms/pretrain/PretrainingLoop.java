@@ -43,7 +43,7 @@ public final class PretrainingLoop {
 
   /** The outcome of a finished run. */
   public record Summary(long steps, long batches, int rollbacks, Path finalCheckpoint, double trainSeconds,
-      double dataWaitSeconds, double imagesPerSecond, double lastLoss) {}
+      double dataWaitSeconds, double imagesPerSecond, double lastLoss, double bareImagesPerSecond) {}
 
   private final PretrainRun run;
   private final Observer observer;
@@ -150,14 +150,43 @@ public final class PretrainingLoop {
       double wall = (System.nanoTime() - startNanos) / 1e9;
       double wait = loader.waitSeconds();
       progress.maybeLog(batch, plan.epochOf(Math.max(0, batch - 1)), null, trainedImages, wall, true);
+      double bare = run.bareLoopSteps() > 0 ? bareLoop(config, images, plan) : Double.NaN;
       Summary s = new Summary(trainer.stepCount(), batch, rollbacks, lastCommitted, wall, wait,
-          wall > 0 ? trainedImages / wall : 0, lastLoss);
+          wall > 0 ? trainedImages / wall : 0, lastLoss, bare);
+      if (run.bareLoopSteps() > 0 && trainedImages > 0) {
+        LOG.info(String.format("pretrain: bench: full stage %.1f img/s (%d images in %.1f s, checkpoints included), "
+            + "bare loop on one in-memory batch %.1f img/s (%d steps): full/bare = %.3f, overhead %.1f%%",
+            s.imagesPerSecond(), trainedImages, wall, bare, run.bareLoopSteps(), s.imagesPerSecond() / bare,
+            100 * (1 - s.imagesPerSecond() / bare)));
+      }
       LOG.info("pretrain: done: {} steps, {} rollbacks, {} img/s over {} s (trainer {} s, waiting for data {} s), "
           + "final checkpoint {}", s.steps(), rollbacks, String.format("%.1f", s.imagesPerSecond()),
           String.format("%.1f", wall), String.format("%.1f", stepSeconds), String.format("%.2f", wait), lastCommitted);
       return s;
     } finally {
       trainer.close();
+    }
+  }
+
+  /**
+   * Images/s of a fresh trainer stepping on one batch already in memory (views made once): the
+   * roofline the full stage is compared with. The first step is not timed.
+   */
+  private double bareLoop(PretrainConfig config, TrainingImages images, BatchPlan plan) {
+    long[] idx = plan.indices(0);
+    byte[][] px = new byte[idx.length][];
+    for (int i = 0; i < idx.length; i++) {
+      px[i] = images.pixels((int) idx[i]);
+    }
+    float[][] v = SymMimViews.of(config).batch(px, images.size(), images.size(), images.channels(), config.seed(), 0,
+        idx);
+    try (SymMimTrainer bare = new SymMimTrainer(config)) {
+      bare.step(v[0], v[1]);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < run.bareLoopSteps(); i++) {
+        bare.step(v[0], v[1]);
+      }
+      return run.bareLoopSteps() * (double) plan.batchSize() / ((System.nanoTime() - t0) / 1e9);
     }
   }
 

@@ -62,6 +62,6 @@ final class TinyDataset {
   static PretrainRun run(Path data, Path runDir, int images, int batch, int epochs, int stages, long every,
       List<Long> faults) {
     return new PretrainRun(data.toString(), runDir.toString(), config(images, batch, epochs).toJson(), epochs, stages,
-        every, images, 2, 3, 3600, 1, "{}", faults);
+        every, images, 2, 3, 3600, 1, "{}", faults, 0);
   }
 }
