@@ -1,5 +1,6 @@
 package dev.symmim.pipelines;
 
+import dev.symmim.transforms.dataset.DatasetPaths;
 import dev.symmim.schemas.Example;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.failures.BadInputException;
@@ -20,7 +21,6 @@ import javax.imageio.ImageIO;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 
 /** A static HTML page describing a prepared dataset: counts, classes, sample images, shards. */
 final class DatasetReportPage {
@@ -76,7 +76,7 @@ final class DatasetReportPage {
     List<String> names = m.classes().isEmpty() ? List.of("") : m.classes();
     names.forEach(c -> out.put(c, new ArrayList<>()));
     for (DatasetManifest.Shard shard : m.splits().get("train").shards()) {
-      var id = FileSystems.matchNewResource(dir, true).resolve(shard.path(), StandardResolveOptions.RESOLVE_FILE);
+      var id = DatasetPaths.resolve(dir, shard.path());
       try (InputStream in = Channels.newInputStream(FileSystems.open(id));
           DataFileStream<Example> examples = new DataFileStream<>(in, new SpecificDatumReader<>(Example.class))) {
         for (Example e : examples) {

@@ -1,5 +1,6 @@
 package dev.symmim.pipelines;
 
+import dev.symmim.transforms.dataset.DatasetPaths;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.PrepareDataset;
@@ -85,8 +86,7 @@ public final class PreparePipeline {
         "prepare: %d inputs -> train %d, val %d, failed %d, duplicates %d in %.1f s (%.0f inputs/s)%n",
         m.inputs(), m.splits().get("train").records(), m.splits().get("val").records(), m.failed(),
         m.duplicates(), seconds, m.inputs() / seconds);
-    System.out.println("prepare: manifest " + FileSystems.matchNewResource(o.getOutput(), true)
-        .resolve(DatasetManifest.FILE_NAME, org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE));
+    System.out.println("prepare: manifest " + DatasetPaths.resolve(o.getOutput(), DatasetManifest.FILE_NAME));
     return m;
   }
 
@@ -94,8 +94,7 @@ public final class PreparePipeline {
   static void removePreviousOutput(String output) throws IOException {
     List<ResourceId> old = new ArrayList<>();
     for (String pattern : List.of("train/*.avro", "val/*.avro", "failed/*.avro", DatasetManifest.FILE_NAME)) {
-      String spec = FileSystems.matchNewResource(output, true)
-          .resolve(pattern, org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions.RESOLVE_FILE).toString();
+      String spec = DatasetPaths.resolve(output, pattern).toString();
       MatchResult m = FileSystems.match(List.of(spec), EmptyMatchTreatment.ALLOW).get(0);
       if (m.status() == MatchResult.Status.OK) {
         m.metadata().forEach(md -> old.add(md.resourceId()));

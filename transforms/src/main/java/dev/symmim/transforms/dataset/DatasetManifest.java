@@ -77,7 +77,7 @@ public record DatasetManifest(
 
   /** Reads {@code <dir>/manifest.json}; a missing or malformed file is reported with its path. */
   public static DatasetManifest readFrom(String dir) throws IOException {
-    ResourceId target = FileSystems.matchNewResource(dir, true).resolve(FILE_NAME, StandardResolveOptions.RESOLVE_FILE);
+    ResourceId target = DatasetPaths.resolve(dir, FILE_NAME);
     try (InputStream in = Channels.newInputStream(FileSystems.open(target))) {
       return JSON.readValue(in, DatasetManifest.class);
     } catch (java.io.FileNotFoundException e) {

@@ -25,7 +25,6 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -204,8 +203,7 @@ public final class ShardExamples extends PTransform<PCollection<Example>, PColle
           to++;
         }
         String name = String.format("%s-%05d-of-%05d-g%05d.avro", split, shard, shards, group);
-        ResourceId piece = FileSystems.matchNewResource(outputDir, true)
-            .resolve(PIECES_DIR + "/" + name, StandardResolveOptions.RESOLVE_FILE);
+        ResourceId piece = DatasetPaths.resolve(outputDir, PIECES_DIR + "/" + name);
         AvroShardWriter.Written w = AvroShardWriter.write(piece, Example.getClassSchema(), run);
         c.output(KV.of(split + "/" + shard, ShardPiece.newBuilder()
             .setSplit(split).setShard(shard).setNumShards(shards).setFirstPosition(position)
@@ -235,7 +233,7 @@ public final class ShardExamples extends PTransform<PCollection<Example>, PColle
       pieces.sort(Comparator.comparingLong(ShardPiece::getFirstPosition));
       ShardPiece first = pieces.get(0);
       String path = shardPath(first.getSplit(), first.getShard(), first.getNumShards());
-      ResourceId target = FileSystems.matchNewResource(outputDir, true).resolve(path, StandardResolveOptions.RESOLVE_FILE);
+      ResourceId target = DatasetPaths.resolve(outputDir, path);
       AvroShardWriter.Written w;
       try (AvroShardWriter<Example> writer = AvroShardWriter.open(target, Example.getClassSchema())) {
         for (ShardPiece p : pieces) {
@@ -267,8 +265,7 @@ public final class ShardExamples extends PTransform<PCollection<Example>, PColle
     @ProcessElement
     public void process(@Element KV<String, Iterable<ShardInfo>> all, OutputReceiver<ShardInfo> out)
         throws IOException {
-      String pattern = FileSystems.matchNewResource(outputDir, true)
-          .resolve(PIECES_DIR + "/*", StandardResolveOptions.RESOLVE_FILE).toString();
+      String pattern = DatasetPaths.resolve(outputDir, PIECES_DIR + "/*").toString();
       List<ResourceId> pieces = new ArrayList<>();
       FileSystems.match(List.of(pattern), org.apache.beam.sdk.io.fs.EmptyMatchTreatment.ALLOW).get(0)
           .metadata().forEach(m -> pieces.add(m.resourceId()));

@@ -1,5 +1,6 @@
 package dev.symmim.transforms.failures;
 
+import dev.symmim.transforms.dataset.DatasetPaths;
 import dev.symmim.schemas.FailedRecord;
 import dev.symmim.schemas.ShardInfo;
 import dev.symmim.transforms.dataset.AvroShardWriter;
@@ -10,8 +11,6 @@ import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -65,8 +64,7 @@ public final class WriteFailures extends PTransform<PCollection<FailedRecord>, P
       records.sort(Comparator.comparing(FailedRecord::getSource)
           .thenComparing(FailedRecord::getStage)
           .thenComparing(FailedRecord::getMessage));
-      ResourceId target = FileSystems.matchNewResource(outputDir, true)
-          .resolve(PATH, StandardResolveOptions.RESOLVE_FILE);
+      ResourceId target = DatasetPaths.resolve(outputDir, PATH);
       AvroShardWriter.Written w = AvroShardWriter.write(target, FailedRecord.getClassSchema(), records);
       out.output(ShardInfo.newBuilder()
           .setSplit("failed").setShard(0).setNumShards(1).setPath(PATH)

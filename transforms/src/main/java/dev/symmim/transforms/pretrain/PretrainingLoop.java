@@ -7,6 +7,7 @@ import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.train.StepResult;
 import dev.symmim.model.train.SymMimTrainer;
 import dev.symmim.transforms.dataset.DatasetManifest;
+import dev.symmim.transforms.dataset.DatasetPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,8 +251,7 @@ public final class PretrainingLoop {
   }
 
   static String manifestSha256(String dataDir) throws IOException {
-    var file = FileSystems.matchNewResource(dataDir, true).resolve(DatasetManifest.FILE_NAME,
-        StandardResolveOptions.RESOLVE_FILE);
+    var file = DatasetPaths.resolve(dataDir, DatasetManifest.FILE_NAME);
     try (InputStream in = Channels.newInputStream(FileSystems.open(file))) {
       return TrainingImages.sha256(in.readAllBytes());
     }
