@@ -28,7 +28,8 @@ final class DatasetReportPage {
 
   private DatasetReportPage() {}
 
-  static Path write(String datasetDir, Path page) throws IOException, BadInputException {
+  /** The page, with links (relative href -> title) to the pages of later stages. */
+  static Path write(String datasetDir, Path page, Map<String, String> links) throws IOException, BadInputException {
     DatasetManifest m = DatasetManifest.readFrom(datasetDir);
     Files.createDirectories(page.toAbsolutePath().getParent());
     Map<String, List<RasterImage>> samples = samples(datasetDir, m);
@@ -40,7 +41,10 @@ final class DatasetReportPage {
         .append("<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}table{border-collapse:collapse}")
         .append("td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#eee}")
         .append(".bar{background:#4a7;height:12px;display:inline-block}</style></head><body>")
-        .append("<h1>Prepared dataset</h1><p><code>").append(esc(datasetDir)).append("</code></p>")
+        .append("<h1>Prepared dataset</h1><p><code>").append(esc(datasetDir)).append("</code></p>");
+    links.forEach((href, title) -> h.append("<p><a href=\"").append(esc(href)).append("\">").append(esc(title))
+        .append("</a></p>"));
+    h
         .append("<h2>Counts</h2><table><tr><th>inputs</th><th>train</th><th>val</th><th>failed</th><th>duplicates</th><th>reconciles</th></tr><tr>")
         .append(td(m.inputs())).append(td(m.splits().get("train").records())).append(td(m.splits().get("val").records()))
         .append(td(m.failed())).append(td(m.duplicates())).append("<td>").append(m.reconciles() ? "yes" : "NO").append("</td></tr></table>")

@@ -22,7 +22,6 @@ final class Demo {
     prepare.setInput(data);
     prepare.setOutput(out + "/prepared");
     PreparePipeline.run(prepare);
-    Path report = DatasetReportPage.write(out + "/prepared", Path.of(out, "report.html"));
 
     // A short SymMIM pretraining (about a minute on 2 CPU cores): a dim-64, depth-4 ViT, 2 epochs of 2048 images.
     deleteTree(Path.of(out, "pretrain")); // a fresh run each time (re-running the same flags would only resume)
@@ -43,6 +42,8 @@ final class Demo {
     PretrainPipeline.run(pretrain);
     Path curve = LossCurvePage.write(Path.of(out, "pretrain"), Path.of(out, "pretrain.html"));
     System.out.println("demo: pretraining loss curve " + curve);
+    Path report = DatasetReportPage.write(out + "/prepared", Path.of(out, "report.html"),
+        java.util.Map.of(curve.getFileName().toString(), "Pretraining loss curve"));
     System.out.println("demo: report " + report);
     return 0;
   }
