@@ -1,5 +1,6 @@
 package dev.symmim.transforms.dataset;
 
+import dev.symmim.schemas.ShardInfo;
 import dev.symmim.transforms.images.Sha256;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -28,7 +29,15 @@ import org.apache.beam.sdk.util.MimeTypes;
  */
 public final class AvroShardWriter<T> implements AutoCloseable {
   /** What was written. */
-  public record Written(long records, long bytes, String sha256) {}
+  public record Written(long records, long bytes, String sha256) {
+    /** The manifest entry of this file as shard {@code shard} of {@code numShards} at {@code path}. */
+    public ShardInfo toShardInfo(String split, int shard, int numShards, String path) {
+      return ShardInfo.newBuilder()
+          .setSplit(split).setShard(shard).setNumShards(numShards).setPath(path)
+          .setRecords(records).setBytes(bytes).setSha256(sha256)
+          .build();
+    }
+  }
 
   private final ResourceId target;
   private final ResourceId temp;

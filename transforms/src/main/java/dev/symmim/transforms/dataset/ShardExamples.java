@@ -247,10 +247,7 @@ public final class ShardExamples extends PTransform<PCollection<Example>, PColle
       written.inc(w.records());
       files.inc();
       ProgressMeter.of("prepare").add("written", w.records());
-      out.output(ShardInfo.newBuilder()
-          .setSplit(first.getSplit()).setShard(first.getShard()).setNumShards(first.getNumShards()).setPath(path)
-          .setRecords(w.records()).setBytes(w.bytes()).setSha256(w.sha256())
-          .build());
+      out.output(w.toShardInfo(first.getSplit(), first.getShard(), first.getNumShards(), path));
     }
   }
 

@@ -66,10 +66,7 @@ public final class WriteFailures extends PTransform<PCollection<FailedRecord>, P
           .thenComparing(FailedRecord::getMessage));
       ResourceId target = DatasetPaths.resolve(outputDir, PATH);
       AvroShardWriter.Written w = AvroShardWriter.write(target, FailedRecord.getClassSchema(), records);
-      out.output(ShardInfo.newBuilder()
-          .setSplit("failed").setShard(0).setNumShards(1).setPath(PATH)
-          .setRecords(w.records()).setBytes(w.bytes()).setSha256(w.sha256())
-          .build());
+      out.output(w.toShardInfo("failed", 0, 1, PATH));
     }
   }
 }

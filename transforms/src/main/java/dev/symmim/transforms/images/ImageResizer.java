@@ -21,10 +21,6 @@ public final class ImageResizer {
     this.size = size;
   }
 
-  public int size() {
-    return size;
-  }
-
   public RasterImage resizeAndCrop(RasterImage in) {
     int h = in.height();
     int w = in.width();

@@ -42,11 +42,6 @@ public final class ProgressMeter {
     counts.computeIfAbsent(key, k -> new AtomicLong()).addAndGet(n);
   }
 
-  public long get(String key) {
-    AtomicLong v = counts.get(key);
-    return v == null ? 0 : v.get();
-  }
-
   /** The current line, e.g. {@code prepare: read=1200 written=800 (240.0/s read, 5s)}. */
   public String line() {
     StringBuilder sb = new StringBuilder(job).append(':');
