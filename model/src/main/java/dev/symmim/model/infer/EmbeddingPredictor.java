@@ -22,7 +22,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * CLS embeddings of uint8 images with a checkpoint's encoder (no masking, final LayerNorm, fp32).
+ * Embeddings of uint8 images with a checkpoint's encoder (no masking, final LayerNorm, fp32),
+ * read out as the CLS token (default, METHOD.md) or the mean patch token ({@link Pooling}).
  * Holds its own copy of the encoder weights; not thread-safe: one per thread / DoFn instance, and
  * {@link #close()} it. Load the {@link Checkpoint} once per JVM and create predictors from it.
  */
@@ -30,9 +31,16 @@ public final class EmbeddingPredictor implements AutoCloseable {
   private final PretrainConfig config;
   private final NDManager manager;
   private final VisionTransformer encoder;
+  private final Pooling pooling;
 
+  /** CLS embeddings (METHOD.md section 4). */
   public EmbeddingPredictor(Checkpoint checkpoint, Branch branch, Device device) {
+    this(checkpoint, branch, device, Pooling.CLS);
+  }
+
+  public EmbeddingPredictor(Checkpoint checkpoint, Branch branch, Device device, Pooling pooling) {
     this.config = checkpoint.config();
+    this.pooling = java.util.Objects.requireNonNull(pooling, "pooling");
     this.manager = NDManager.newBaseManager(device);
     this.encoder = new VisionTransformer(new ParameterFactory(manager, new SeededRandom(0), false).scope("encoder"), config.encoder());
     for (Parameter p : encoder.parameters()) {
@@ -58,10 +66,14 @@ public final class EmbeddingPredictor implements AutoCloseable {
     return config;
   }
 
+  public Pooling pooling() {
+    return pooling;
+  }
+
   /**
    * @param pixels {@code n} images, uint8, {@code H x W x C} interleaved, at the checkpoint's image
    *     size and channel count
-   * @return {@code n x D} CLS embeddings
+   * @return {@code n x D} embeddings (CLS or mean patch token, see {@link #pooling()})
    */
   public float[][] embed(byte[] pixels, int n) {
     int s = config.encoder().imageSize();
@@ -94,7 +106,10 @@ public final class EmbeddingPredictor implements AutoCloseable {
     }
     try (StepContext ctx = new StepContext(manager, DataType.FLOAT32)) {
       NDArray patches = Patches.patchify(ctx.create(data, new Shape(n, s, s, c)), spec.patchSize());
-      float[] flat = VisionTransformer.cls(encoder.forward(ctx, patches, null)).toFloatArray();
+      NDArray tokens = encoder.forward(ctx, patches, null);
+      NDArray pooled = pooling == Pooling.CLS ? VisionTransformer.cls(tokens)
+          : VisionTransformer.patchTokens(tokens).mean(new int[] {1});
+      float[] flat = pooled.toFloatArray();
       int d = spec.dim();
       float[][] out = new float[n][d];
       for (int i = 0; i < n; i++) {

@@ -50,5 +50,57 @@ public class EmbeddingPredictorTest {
       assertThat(larger.length, equalTo(2));
       assertThat(larger[0].length, equalTo(16));
     }
+    try (EmbeddingPredictor mean = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu(), Pooling.MEAN_PATCH);
+        EmbeddingPredictor cls = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu())) {
+      float[][] m = mean.embed(pixels, 3);
+      assertThat(mean.pooling(), equalTo(Pooling.MEAN_PATCH));
+      assertThat(m.length, equalTo(3));
+      assertThat(m[0].length, equalTo(16));
+      assertThat(m[0], not(equalTo(cls.embed(pixels, 3)[0])));
+    }
+  }
+
+  @Test
+  public void meanPatchPoolingIsTheMeanOfThePatchTokens() throws Exception {
+    PretrainConfig config = PretrainConfig.builder()
+        .encoder(new VitSpec(8, 4, 1, 16, 1, 2, 4)).heads(32, 16, 32).batchSize(4).totalSteps(10)
+        .threads(1, 1).device(DeviceKind.CPU).build();
+    Checkpoint checkpoint;
+    try (SymMimTrainer trainer = new SymMimTrainer(config)) {
+      checkpoint = trainer.checkpoint();
+    }
+    byte[] pixels = new byte[8 * 8];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (byte) (i * 13);
+    }
+    float[] expected = new float[16];
+    try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu())) {
+      dev.symmim.model.vit.VisionTransformer encoder = new dev.symmim.model.vit.VisionTransformer(
+          new dev.symmim.model.vit.ParameterFactory(manager, new dev.symmim.model.random.SeededRandom(0), false)
+              .scope("encoder"), config.encoder());
+      for (dev.symmim.model.vit.Parameter p : encoder.parameters()) {
+        p.array().set(checkpoint.tensor("online/" + p.name()).data());
+      }
+      float[] x = new float[64];
+      for (int i = 0; i < 64; i++) {
+        x[i] = ((pixels[i] & 0xFF) / 255f - config.channelMean()[0]) / config.channelStd()[0];
+      }
+      try (dev.symmim.model.vit.StepContext ctx = new dev.symmim.model.vit.StepContext(manager,
+          ai.djl.ndarray.types.DataType.FLOAT32)) {
+        float[] tokens = encoder.forward(ctx, dev.symmim.model.vit.Patches.patchify(
+            ctx.create(x, new ai.djl.ndarray.types.Shape(1, 8, 8, 1)), 4), null).toFloatArray();
+        for (int t = 1; t <= 4; t++) {
+          for (int d = 0; d < 16; d++) {
+            expected[d] += tokens[t * 16 + d] / 4;
+          }
+        }
+      }
+    }
+    try (EmbeddingPredictor mean = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu(), Pooling.MEAN_PATCH)) {
+      float[] got = mean.embed(pixels, 1)[0];
+      for (int d = 0; d < 16; d++) {
+        assertThat(Math.abs(got[d] - expected[d]) < 1e-5, equalTo(true));
+      }
+    }
   }
 }
