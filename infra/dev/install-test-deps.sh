@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need beyond Java 17 and Maven (both on the machine image):
-# the Fashion-MNIST dataset (Debian package) the end-to-end tests and benchmarks read.
+# the Fashion-MNIST dataset (Debian package) the end-to-end tests and benchmarks read, and Debian's
+# Chromium, in which a test loads the evaluation report headless (page renders, every image decodes).
 set -euo pipefail
 need=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"
   SUDO=""

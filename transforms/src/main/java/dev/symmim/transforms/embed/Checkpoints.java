@@ -1,0 +1,85 @@
+package dev.symmim.transforms.embed;
+
+import dev.symmim.model.checkpoint.Checkpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds checkpoints written by {@code symmim pretrain}, names the weights, and loads each one once
+ * per JVM (every DoFn instance of a worker shares the loaded tensors; each makes its own predictor).
+ */
+public final class Checkpoints {
+  private static final Map<Path, Checkpoint> LOADED = new ConcurrentHashMap<>();
+
+  private Checkpoints() {}
+
+  /**
+   * The checkpoint directory for {@code path}: a checkpoint directory itself (holds
+   * {@code tensors.bin}), a run's {@code checkpoints/} directory or a run directory (both: the
+   * checkpoint its {@code LATEST} file names).
+   */
+  public static Path resolve(String path) {
+    Path p = Path.of(path).toAbsolutePath().normalize();
+    if (!Files.isDirectory(p)) {
+      throw new IllegalArgumentException(path + " is not a directory (want a pretrain run or checkpoint directory)");
+    }
+    if (Files.isRegularFile(p.resolve(Checkpoint.TENSORS_FILE))) {
+      return p;
+    }
+    Path root = Files.isDirectory(p.resolve("checkpoints")) ? p.resolve("checkpoints") : p;
+    Path latest = root.resolve("LATEST");
+    if (!Files.isRegularFile(latest)) {
+      throw new IllegalArgumentException(path + " holds no checkpoint: neither " + Checkpoint.TENSORS_FILE + " nor "
+          + latest + " (has 'symmim pretrain' committed a checkpoint there?)");
+    }
+    try {
+      Path dir = root.resolve(Files.readString(latest, StandardCharsets.UTF_8).trim());
+      if (!Files.isRegularFile(dir.resolve(Checkpoint.TENSORS_FILE))) {
+        throw new IllegalArgumentException(latest + " names " + dir + ", which holds no " + Checkpoint.TENSORS_FILE);
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + latest + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The checkpoint at {@code dir}, loaded once per JVM. */
+  public static Checkpoint shared(Path dir) {
+    return LOADED.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> {
+      try {
+        return Checkpoint.load(d);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot load checkpoint " + d + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /**
+   * {@code sha256:<16 hex>/<encoder>}: a hash of the checkpoint's config and tensor files, so two
+   * copies of the same weights have the same id and any retraining gives another.
+   */
+  public static String modelId(Path dir, EncoderKind encoder) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String name : new String[] {Checkpoint.CONFIG_FILE, Checkpoint.TENSORS_FILE}) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(dir.resolve(name)), sha)) {
+          in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+      }
+      return "sha256:" + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + "/" + encoder;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.symmim.transforms.embed;
+
+/** Which features {@code symmim embed} computes. */
+public enum EncoderKind {
+  /** The checkpoint's online encoder (CLS token after the final LayerNorm): what SymMIM trains. */
+  online,
+  /** The checkpoint's EMA (momentum) encoder. */
+  momentum,
+  /** The checkpoint's architecture with freshly initialized weights (seeded): a baseline. */
+  random,
+  /** Raw pixels, each channel standardized with the dataset's mean and std: a baseline. */
+  pixels
+}
