@@ -18,6 +18,7 @@ public final class Symmim {
       "  demo      the main job end to end on the shipped Fashion-MNIST subset; prints where the report is",
       "  prepare   images (folder, IDX, CIFAR; local or gs://) -> Avro shards + manifest + dead letters",
       "  pretrain  SymMIM pretraining of a ViT on a prepared dataset; resumable (re-run the same command)",
+      "  embed     a prepared dataset + a pretrain checkpoint -> embedding Avro + Vertex AI export",
       "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]'",
       "  help      this text; 'symmim help <command>' lists the command's flags",
       "",
@@ -61,6 +62,9 @@ public final class Symmim {
       case "pretrain":
         PretrainPipeline.run(options(rest, PretrainOptions.class));
         return 0;
+      case "embed":
+        EmbedPipeline.run(options(rest, EmbedOptions.class));
+        return 0;
       case "demo":
         return Demo.run(options(rest, DemoOptions.class));
       case "bench":
@@ -76,6 +80,8 @@ public final class Symmim {
         return PrepareOptions.class;
       case "pretrain":
         return PretrainOptions.class;
+      case "embed":
+        return EmbedOptions.class;
       case "demo":
         return DemoOptions.class;
       default:
