@@ -26,6 +26,7 @@ public final class BatchLoader implements AutoCloseable {
   private long consumed;
   private Throwable failure;
   private boolean closed;
+  private boolean paused;
   private long waitNanos;
 
   public BatchLoader(TrainingImages images, BatchPlan plan, SymMimViews views, long seed, long from, long to,
@@ -57,7 +58,7 @@ public final class BatchLoader implements AutoCloseable {
           return;
         }
         synchronized (this) {
-          while (!closed && b >= consumed + capacity) {
+          while (!closed && (paused || b >= consumed + capacity)) {
             wait();
           }
           if (closed) {
@@ -108,6 +109,25 @@ public final class BatchLoader implements AutoCloseable {
     consumed++;
     notifyAll();
     return ready.remove(b);
+  }
+
+  /**
+   * Stops the workers from starting new batches until {@link #resume()} (a batch already being made
+   * is finished). The overhead benchmark pauses the loader while it times the bare loop, so that
+   * neither side gets the other's CPU.
+   */
+  public synchronized void pause() {
+    paused = true;
+  }
+
+  public synchronized void resume() {
+    paused = false;
+    notifyAll();
+  }
+
+  /** Batches made and not yet taken. */
+  synchronized int readyCount() {
+    return ready.size();
   }
 
   /** Total time {@link #take} spent waiting for data. */

@@ -21,8 +21,8 @@ import java.util.List;
  * @param metricsEverySteps one metrics.jsonl record per this many batches
  * @param runInfoJson extra facts for run.json (code version, flags), a JSON object
  * @param faultBatches batches whose first view is replaced by NaN (fault injection for tests)
- * @param bareLoopSteps after training, time this many steps of a fresh trainer on one in-memory
- *     batch (the data-pipeline overhead benchmark; 0: skip)
+ * @param bareLoopSteps the data-pipeline overhead benchmark: time this many steps of a second
+ *     trainer on one in-memory batch, in blocks interleaved with the stage's steps (0: skip)
  */
 public record PretrainRun(
     String dataDir,

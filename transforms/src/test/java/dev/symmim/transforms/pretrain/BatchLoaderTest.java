@@ -55,6 +55,36 @@ public class BatchLoaderTest {
   }
 
   @Test
+  public void aPausedLoaderStartsNoNewBatchUntilResumed() throws Exception {
+    Path data = TMP.newFolder().toPath();
+    TinyDataset.write(data, 40);
+    TrainingImages images = TrainingImages.load(data.toString(), DatasetManifest.readFrom(data.toString()), 0);
+    BatchPlan plan = new BatchPlan(1, images.count(), 8);
+    SymMimViews views = SymMimViews.of(TinyDataset.config(40, 8, 1));
+    try (BatchLoader l = new BatchLoader(images, plan, views, 1, 0, 10, 2, 2)) {
+      assertEquals(0, l.take().index());
+      for (int i = 0; i < 1000 && l.readyCount() < 2; i++) {
+        Thread.sleep(10); // the loader runs ahead to its capacity: batches 1 and 2
+      }
+      l.pause();
+      assertEquals(1, l.take().index());
+      assertEquals(2, l.take().index());
+      java.util.concurrent.CompletableFuture<BatchLoader.Batch> next =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              return l.take();
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      Thread.sleep(300);
+      assertFalse("a paused loader made batch 3", next.isDone());
+      l.resume();
+      assertEquals(3, next.get(10, java.util.concurrent.TimeUnit.SECONDS).index());
+    }
+  }
+
+  @Test
   public void stageEndsSplitTheStepsEvenly() {
     assertTrue(PretrainingLoop.isStageEnd(5, 10, 2));
     assertFalse(PretrainingLoop.isStageEnd(4, 10, 2));

@@ -106,6 +106,24 @@ public class PretrainingLoopTest {
   }
 
   @Test
+  public void overheadBenchmarkInterleavesBareBlocksWithoutChangingTheRun() throws Exception {
+    Path plain = TMP.newFolder().toPath();
+    Path benched = TMP.newFolder().toPath();
+    Path a = new PretrainingLoop(TinyDataset.run(data, plain, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
+        .finalCheckpoint();
+    Counting c = new Counting();
+    PretrainingLoop.Summary s =
+        new PretrainingLoop(TinyDataset.run(data, benched, 64, 16, 2, 1, 0, List.of(), 12), c).run();
+    assertEquals(8, c.steps.get());
+    assertTrue(String.valueOf(s.bareImagesPerSecond()), s.bareImagesPerSecond() > 0);
+    assertTrue(s.imagesPerSecond() > 0);
+    assertArrayEquals(Files.readAllBytes(a.resolve(Checkpoint.TENSORS_FILE)),
+        Files.readAllBytes(s.finalCheckpoint().resolve(Checkpoint.TENSORS_FILE)));
+    assertTrue(Double.isNaN(new PretrainingLoop(TinyDataset.run(data, TMP.newFolder().toPath(), 64, 16, 1, 1, 0,
+        List.of()), new Counting()).run().bareImagesPerSecond()));
+  }
+
+  @Test
   public void nonFiniteLossRollsBackAndContinuesWithTheNextBatch() throws Exception {
     Path runDir = TMP.newFolder().toPath();
     Counting c = new Counting();

@@ -61,7 +61,12 @@ final class TinyDataset {
 
   static PretrainRun run(Path data, Path runDir, int images, int batch, int epochs, int stages, long every,
       List<Long> faults) {
+    return run(data, runDir, images, batch, epochs, stages, every, faults, 0);
+  }
+
+  static PretrainRun run(Path data, Path runDir, int images, int batch, int epochs, int stages, long every,
+      List<Long> faults, int bareLoopSteps) {
     return new PretrainRun(data.toString(), runDir.toString(), config(images, batch, epochs).toJson(), epochs, stages,
-        every, images, 2, 3, 3600, 1, "{}", faults, 0);
+        every, images, 2, 3, 3600, 1, "{}", faults, bareLoopSteps);
   }
 }
