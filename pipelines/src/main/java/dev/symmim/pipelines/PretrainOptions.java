@@ -95,6 +95,43 @@ public interface PretrainOptions extends PipelineOptions {
 
   void setLr(double value);
 
+  @Description("Linear warmup in epochs (may be fractional); -1: METHOD.md's rule, 10 epochs (40 beyond 300), "
+      + "at most half the run.")
+  @Default.Double(-1)
+  double getWarmupEpochs();
+
+  void setWarmupEpochs(double value);
+
+  @Description("InfoNCE temperature tau of the contrastive loss.")
+  @Default.Double(0.2)
+  double getTemperature();
+
+  void setTemperature(double value);
+
+  @Description("Weight lambda of the contrastive loss: L = L_mim + lambda * L_con.")
+  @Default.Double(1.0)
+  double getContrastiveWeight();
+
+  void setContrastiveWeight(double value);
+
+  @Description("EMA momentum at the start; it rises to 1 on a cosine over the run.")
+  @Default.Double(0.99)
+  double getMomentum();
+
+  void setMomentum(double value);
+
+  @Description("Smallest RandomResizedCrop area fraction of view 1 (online branch, light).")
+  @Default.Double(0.2)
+  double getView1MinScale();
+
+  void setView1MinScale(double value);
+
+  @Description("Smallest RandomResizedCrop area fraction of view 2 (momentum branch, strong).")
+  @Default.Double(0.08)
+  double getView2MinScale();
+
+  void setView2MinScale(double value);
+
   @Description("Stages the epochs are split into; a checkpoint is committed at the end of each.")
   @Default.Integer(1)
   int getStages();
@@ -155,8 +192,8 @@ public interface PretrainOptions extends PipelineOptions {
 
   void setMaxRollbacks(int value);
 
-  @Description("Benchmark: after training, time this many steps of the bare training loop on one in-memory batch "
-      + "and log full-stage vs bare img/s (0: skip).")
+  @Description("Benchmark: time this many steps of the bare training loop on one in-memory batch, in blocks of 5 "
+      + "interleaved with the stage's steps (loader paused meanwhile), and log full-stage vs bare img/s (0: skip).")
   @Default.Integer(0)
   int getBenchBareSteps();
 

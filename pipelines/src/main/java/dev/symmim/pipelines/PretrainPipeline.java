@@ -46,6 +46,15 @@ public final class PretrainPipeline {
     Flags.check(o.getMetricsEverySteps() >= 1, "metricsEverySteps", o.getMetricsEverySteps(), "must be >= 1");
     Flags.check(o.getBenchBareSteps() >= 0, "benchBareSteps", o.getBenchBareSteps(), "must be >= 0");
     Flags.check(o.getMaxRollbacks() >= 0, "maxRollbacks", o.getMaxRollbacks(), "must be >= 0");
+    Flags.check(o.getWarmupEpochs() == -1 || (o.getWarmupEpochs() >= 0 && o.getWarmupEpochs() <= o.getEpochs()),
+        "warmupEpochs", o.getWarmupEpochs(), "must be -1 (METHOD.md rule) or in [0, --epochs=" + o.getEpochs() + "]");
+    Flags.check(o.getTemperature() > 0, "temperature", o.getTemperature(), "must be > 0");
+    Flags.check(o.getContrastiveWeight() >= 0, "contrastiveWeight", o.getContrastiveWeight(), "must be >= 0");
+    Flags.check(o.getMomentum() >= 0 && o.getMomentum() <= 1, "momentum", o.getMomentum(), "must be in [0, 1]");
+    Flags.check(o.getView1MinScale() > 0 && o.getView1MinScale() <= 1, "view1MinScale", o.getView1MinScale(),
+        "must be in (0, 1]");
+    Flags.check(o.getView2MinScale() > 0 && o.getView2MinScale() <= 1, "view2MinScale", o.getView2MinScale(),
+        "must be in (0, 1]");
     Flags.check(o.getDim() >= 0 && o.getDepth() >= 0 && o.getHeads() >= 0, "dim/depth/heads",
         o.getDim() + "/" + o.getDepth() + "/" + o.getHeads(), "must be >= 0");
   }
@@ -91,7 +100,7 @@ public final class PretrainPipeline {
     int threads = o.getThreads() > 0 ? o.getThreads() : (o.getDeterministic() ? 1 : 0);
     float[] mean = toFloats(m.channelMean());
     float[] std = toFloats(m.channelStd());
-    PretrainConfig config = PretrainConfig.builder()
+    PretrainConfig.Builder builder = PretrainConfig.builder()
         .encoder(spec)
         .heads(hidden, o.getHeadOut(), hidden)
         .maskKind(o.getMask().kind)
@@ -99,11 +108,19 @@ public final class PretrainPipeline {
         .batchSize(o.getBatchSize())
         .baseLearningRate(o.getLr())
         .epochs(o.getEpochs(), stepsPerEpoch)
+        .temperature(o.getTemperature())
+        .contrastiveWeight(o.getContrastiveWeight())
+        .momentum(o.getMomentum(), 1.0)
+        .view1MinScale(o.getView1MinScale())
+        .view2MinScale(o.getView2MinScale())
         .channelStats(mean, std)
         .seed(o.getSeed())
         .device(o.getDevice().kind)
-        .threads(threads, o.getDeterministic() ? 1 : 0)
-        .build();
+        .threads(threads, o.getDeterministic() ? 1 : 0);
+    if (o.getWarmupEpochs() >= 0) {
+      builder.warmupSteps(Math.round(o.getWarmupEpochs() * stepsPerEpoch));
+    }
+    PretrainConfig config = builder.build();
 
     ObjectMapper json = new ObjectMapper();
     ObjectNode info = json.createObjectNode();
@@ -162,8 +179,13 @@ public final class PretrainPipeline {
 
   private static List<String> flags(PretrainOptions o) {
     return List.of("--data=" + o.getData(), "--output=" + o.getOutput(), "--model=" + o.getModel(),
-        "--patchSize=" + o.getPatchSize(), "--epochs=" + o.getEpochs(), "--batchSize=" + o.getBatchSize(),
-        "--mask=" + o.getMask(), "--lr=" + o.getLr(), "--stages=" + o.getStages(),
+        "--dim=" + o.getDim(), "--depth=" + o.getDepth(), "--heads=" + o.getHeads(), "--headHidden=" + o.getHeadHidden(),
+        "--headOut=" + o.getHeadOut(), "--viewSize=" + o.getViewSize(), "--maskBlock=" + o.getMaskBlock(),
+        "--maxImages=" + o.getMaxImages(), "--patchSize=" + o.getPatchSize(), "--epochs=" + o.getEpochs(), "--batchSize=" + o.getBatchSize(),
+        "--mask=" + o.getMask(), "--lr=" + o.getLr(), "--warmupEpochs=" + o.getWarmupEpochs(),
+        "--temperature=" + o.getTemperature(), "--contrastiveWeight=" + o.getContrastiveWeight(),
+        "--momentum=" + o.getMomentum(), "--view1MinScale=" + o.getView1MinScale(),
+        "--view2MinScale=" + o.getView2MinScale(), "--stages=" + o.getStages(),
         "--checkpointEverySteps=" + o.getCheckpointEverySteps(), "--device=" + o.getDevice(),
         "--deterministic=" + o.getDeterministic(), "--seed=" + o.getSeed());
   }

@@ -2,8 +2,10 @@ package dev.symmim.pipelines;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import java.nio.file.Files;
 import java.util.List;
@@ -80,5 +82,35 @@ public class PretrainCliTest {
   public void moreStagesThanEpochsIsNamed() throws Exception {
     assertThat(badFlag("pretrain", "--data=" + data(32), "--output=" + out(), "--epochs=2", "--stages=3"),
         containsString("--stages=3 must be in [1, --epochs=2]"));
+  }
+
+  @Test
+  public void badLossAndAugmentationFlagsAreNamed() throws Exception {
+    String d = data(32);
+    assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--temperature=0"),
+        containsString("--temperature=0.0 must be > 0"));
+    assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--view2MinScale=1.5"),
+        containsString("--view2MinScale=1.5 must be in (0, 1]"));
+    assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--epochs=4", "--warmupEpochs=5"),
+        containsString("--warmupEpochs=5.0 must be -1 (METHOD.md rule) or in [0, --epochs=4]"));
+  }
+
+  @Test
+  public void lossScheduleAndAugmentationFlagsReachTheRunConfig() throws Exception {
+    String d = data(32);
+    PretrainConfig c = PretrainConfig.fromJson(PretrainPipeline.plan(Symmim.options(new String[] {"--data=" + d,
+        "--output=" + out(), "--batchSize=20", "--epochs=4", "--warmupEpochs=0.5", "--temperature=0.1",
+        "--contrastiveWeight=3", "--momentum=0.98", "--view1MinScale=0.4", "--view2MinScale=0.3"},
+        PretrainOptions.class)).configJson());
+    assertEquals(20, c.totalSteps()); // 100 images / 20 = 5 steps per epoch
+    assertEquals(3, c.warmupSteps()); // 0.5 epochs = 2.5 steps, rounded
+    assertEquals(0.1, c.temperature(), 0);
+    assertEquals(3.0, c.contrastiveWeight(), 0);
+    assertEquals(0.98, c.momentumStart(), 0);
+    assertEquals(0.4, c.view1MinScale(), 0);
+    assertEquals(0.3, c.view2MinScale(), 0);
+    PretrainConfig rule = PretrainConfig.fromJson(PretrainPipeline.plan(Symmim.options(new String[] {"--data=" + d,
+        "--output=" + out(), "--batchSize=20", "--epochs=4"}, PretrainOptions.class)).configJson());
+    assertEquals(10, rule.warmupSteps()); // METHOD.md: 10 epochs, at most half the run
   }
 }
