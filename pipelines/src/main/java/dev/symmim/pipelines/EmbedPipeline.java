@@ -31,6 +31,10 @@ public final class EmbedPipeline {
 
   private EmbedPipeline() {}
 
+  /** What to embed with which weights, decoupled from the options so evaluate can plan baselines. */
+  record Request(String data, String checkpoint, String output, EncoderKind kind, int batchSize, DeviceFlag device,
+      int shards, int threads) {}
+
   /** Checks the flags against the dataset and checkpoint; every error names the flag or file. */
   static EmbedDataset.Plan plan(EmbedOptions o) throws IOException {
     Flags.require(o.getData(), "data", "a prepared dataset directory (symmim prepare --output)");
@@ -47,22 +51,28 @@ public final class EmbedPipeline {
           + "(use --device=auto or cpu)");
     }
     FileSystems.setDefaultPipelineOptions(o);
-    String data = absolute(o.getData());
-    String output = absolute(o.getOutput());
+    return plan(new Request(o.getData(), o.getCheckpoint(), o.getOutput(), kind, o.getBatchSize(), o.getDevice(),
+        o.getShards(), inferenceThreads(o)));
+  }
+
+  static EmbedDataset.Plan plan(Request o) throws IOException {
+    EncoderKind kind = o.kind();
+    String data = absolute(o.data());
+    String output = absolute(o.output());
     DatasetManifest m;
     byte[] manifestBytes;
     try (InputStream in = Channels.newInputStream(FileSystems.open(DatasetPaths.resolve(data, DatasetManifest.FILE_NAME)))) {
       manifestBytes = in.readAllBytes();
       m = DatasetManifest.json().readValue(manifestBytes, DatasetManifest.class);
     } catch (java.io.FileNotFoundException e) {
-      throw new IllegalArgumentException("--data=" + o.getData() + ": no " + DatasetManifest.FILE_NAME
+      throw new IllegalArgumentException("--data=" + o.data() + ": no " + DatasetManifest.FILE_NAME
           + " (is this a prepared dataset directory?)", e);
     } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IllegalArgumentException("--data=" + o.getData() + ": malformed " + DatasetManifest.FILE_NAME + ": "
+      throw new IllegalArgumentException("--data=" + o.data() + ": malformed " + DatasetManifest.FILE_NAME + ": "
           + e.getOriginalMessage(), e);
     }
     Flags.check(m.splits() != null && m.records() > 0 && m.imageSize() > 0 && m.channelMean() != null,
-        "data", o.getData(), "has an invalid manifest (no records, image size or channel stats)");
+        "data", o.data(), "has an invalid manifest (no records, image size or channel stats)");
 
     String checkpointDir = null;
     String modelId;
@@ -73,15 +83,15 @@ public final class EmbedPipeline {
     } else {
       Path dir;
       try {
-        dir = Checkpoints.resolve(o.getCheckpoint());
+        dir = Checkpoints.resolve(o.checkpoint());
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--checkpoint=" + o.getCheckpoint() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException("--checkpoint=" + o.checkpoint() + ": " + e.getMessage(), e);
       }
       checkpointDir = dir.toString();
       Checkpoint c = Checkpoints.shared(dir);
       PretrainConfig config = c.config();
-      Flags.check(config.encoder().channels() == m.channels(), "checkpoint", o.getCheckpoint(),
-          "has an encoder for " + config.encoder().channels() + "-channel images but --data=" + o.getData()
+      Flags.check(config.encoder().channels() == m.channels(), "checkpoint", o.checkpoint(),
+          "has an encoder for " + config.encoder().channels() + "-channel images but --data=" + o.data()
               + " holds " + m.channels() + "-channel images");
       modelId = Checkpoints.modelId(dir, kind);
       if (kind == EncoderKind.random) {
@@ -97,14 +107,14 @@ public final class EmbedPipeline {
       }
     }
     long records = m.records();
-    int numShards = o.getShards() > 0 ? o.getShards()
+    int numShards = o.shards() > 0 ? o.shards()
         : (int) Math.min(WriteEmbeddings.MAX_SHARDS, Math.max(1, (records + EMBEDDINGS_PER_SHARD - 1) / EMBEDDINGS_PER_SHARD));
 
     ObjectNode config = DatasetManifest.json().createObjectNode();
     config.put("command", "symmim embed");
-    config.put("flags", "--data=" + o.getData() + " --checkpoint=" + o.getCheckpoint() + " --output=" + o.getOutput()
-        + " --batchSize=" + o.getBatchSize() + " --encoder=" + o.getEncoder() + " --device=" + o.getDevice()
-        + " --shards=" + o.getShards());
+    config.put("flags", "--data=" + o.data() + " --checkpoint=" + o.checkpoint() + " --output=" + o.output()
+        + " --batchSize=" + o.batchSize() + " --encoder=" + o.kind() + " --device=" + o.device()
+        + " --shards=" + o.shards());
     config.put("codeVersion", BuildInfo.version());
     config.put("features", kind == EncoderKind.pixels
         ? "raw pixels, each channel standardized with the dataset's mean/std"
@@ -113,10 +123,25 @@ public final class EmbedPipeline {
     config.put("channels", m.channels());
     EmbeddingsManifest template = new EmbeddingsManifest(modelId, dim, kind.name(), checkpointDir, data,
         Sha256.hex(Sha256.newDigest().digest(manifestBytes)), 0, 0, Map.of(), List.of(), List.of(), m.classes(), config);
-    Embedder.Spec spec = new Embedder.Spec(kind, checkpointDir, o.getDevice().kind, m.imageSize(), m.channels(),
-        m.channelMean(), m.channelStd());
-    return new EmbedDataset.Plan(output, shards, spec, o.getBatchSize(), numShards,
+    Embedder.Spec spec = new Embedder.Spec(kind, checkpointDir, o.device().kind, m.imageSize(), m.channels(),
+        m.channelMean(), m.channelStd(), o.threads());
+    return new EmbedDataset.Plan(output, shards, spec, o.batchSize(), numShards,
         DatasetManifest.json().writeValueAsString(template));
+  }
+
+  /**
+   * Torch intra-op threads per process: the cores divided among the inference DoFns that run at
+   * once in it (the embedded Flink runner runs {@code --parallelism} of them in this JVM).
+   */
+  static int inferenceThreads(org.apache.beam.sdk.options.PipelineOptions o) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    int parallel = 1;
+    if (o.getRunner().getSimpleName().startsWith("Flink")) {
+      var flink = o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class);
+      parallel = flink.getFlinkMaster().equals("[local]") || flink.getFlinkMaster().equals("[auto]")
+          ? Math.max(1, flink.getParallelism()) : 1;
+    }
+    return Math.max(1, cores / parallel);
   }
 
   /** Local paths made absolute (workers may run elsewhere); URIs as given. */

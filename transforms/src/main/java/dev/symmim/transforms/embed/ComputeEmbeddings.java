@@ -67,6 +67,7 @@ public final class ComputeEmbeddings extends PTransform<PCollection<List<Example
     private final Embedder.Spec spec;
     private final String modelId;
     private transient Embedder embedder;
+    private transient long loadMillisToReport = -1;
 
     EmbedFn(Embedder.Spec spec, String modelId) {
       this.spec = spec;
@@ -77,11 +78,16 @@ public final class ComputeEmbeddings extends PTransform<PCollection<List<Example
     public void setup() {
       long t0 = System.nanoTime();
       embedder = spec.open();
-      loadMillis.update((System.nanoTime() - t0) / 1_000_000);
+      loadMillisToReport = (System.nanoTime() - t0) / 1_000_000; // metrics are not available in @Setup
+
     }
 
     @ProcessElement
     public void process(@Element List<Example> batch, MultiOutputReceiver out) {
+      if (loadMillisToReport >= 0) {
+        loadMillis.update(loadMillisToReport);
+        loadMillisToReport = -1;
+      }
       long t0 = System.nanoTime();
       // Images of one geometry go through the model together (a prepared dataset has one).
       Map<Long, List<Decoded>> bySize = new LinkedHashMap<>();

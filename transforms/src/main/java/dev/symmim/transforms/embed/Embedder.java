@@ -30,15 +30,24 @@ public interface Embedder extends AutoCloseable {
    *
    * @param checkpointDir the resolved checkpoint directory (unused for {@link EncoderKind#pixels})
    * @param imageSize side of the dataset's square images (the pixel baseline requires it)
+   * @param threads torch intra-op threads per worker process (0: leave as is); with several
+   *     inference DoFns per process, cores / DoFns avoids oversubscription
    */
   record Spec(EncoderKind kind, String checkpointDir, dev.symmim.model.config.DeviceKind device, int imageSize,
-      int channels, double[] mean, double[] std) implements Serializable {
+      int channels, double[] mean, double[] std, int threads) implements Serializable {
+
+    /** A spec that leaves torch's thread count alone (single-process tools such as search). */
+    public Spec(EncoderKind kind, String checkpointDir, dev.symmim.model.config.DeviceKind device, int imageSize,
+        int channels, double[] mean, double[] std) {
+      this(kind, checkpointDir, device, imageSize, channels, mean, std, 0);
+    }
 
     /** Builds the embedder; checkpoint weights are loaded once per JVM and shared. */
     public Embedder open() {
       if (kind == EncoderKind.pixels) {
         return new Pixels(imageSize, channels, mean, std);
       }
+      TorchRuntime.configureThreads(threads, 0);
       Path dir = Path.of(checkpointDir);
       Checkpoint c = kind == EncoderKind.random ? RandomInit.of(dir) : Checkpoints.shared(dir);
       Branch branch = kind == EncoderKind.momentum ? Branch.MOMENTUM : Branch.ONLINE;

@@ -1,0 +1,215 @@
+package dev.symmim.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.symmim.schemas.Embedding;
+import dev.symmim.transforms.dataset.DatasetManifest;
+import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.embed.EmbedDataset;
+import dev.symmim.transforms.embed.EmbeddingsManifest;
+import dev.symmim.transforms.embed.EncoderKind;
+import dev.symmim.transforms.evaluate.EvaluateEmbeddings;
+import dev.symmim.transforms.evaluate.LinearProbe;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.io.AvroIO;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+
+/**
+ * {@code symmim evaluate}: an embeddings directory -> baselines embedded in the same run (raw pixels,
+ * random init, momentum encoder) -> k-NN, linear probe, feature health for every set ->
+ * {@code metrics.json}, {@code projections.json} and {@code report.html}.
+ */
+public final class EvaluatePipeline {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private EvaluatePipeline() {}
+
+  /** One evaluated embedding set. */
+  record EmbeddingSet(String name, String dir, EmbeddingsManifest manifest) {}
+
+  static void validate(EvaluateOptions o) {
+    Flags.require(o.getEmbeddings(), "embeddings", "a 'symmim embed' output directory");
+    Flags.require(o.getOutput(), "output", "a local directory for metrics.json and report.html");
+    Flags.check(!o.getOutput().contains("://"), "output", o.getOutput(), "must be a local directory (the report is written there)");
+    Flags.check(o.getK() >= 1 && o.getK() <= 1000, "k", o.getK(), "must be in [1, 1000]");
+    Flags.check(o.getTemperature() > 0, "temperature", o.getTemperature(), "must be > 0");
+    Flags.check(o.getBlockRows() >= 16, "blockRows", o.getBlockRows(), "must be >= 16");
+    Flags.check(o.getProbeEpochs() >= 1, "probeEpochs", o.getProbeEpochs(), "must be >= 1");
+    Flags.check(o.getProbeLr() > 0, "probeLr", o.getProbeLr(), "must be > 0");
+    Flags.check(o.getBatchSize() >= 1, "batchSize", o.getBatchSize(), "must be >= 1");
+    Flags.check(o.getProjectionPoints() >= 3, "projectionPoints", o.getProjectionPoints(), "must be >= 3");
+  }
+
+  static EmbeddingsManifest readManifest(String dir, String flag) {
+    EmbeddingsManifest m;
+    try {
+      m = EmbeddingsManifest.readFrom(dir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--" + flag + "=" + dir + ": " + e.getMessage(), e);
+    }
+    Flags.check(m.reconciles(), flag, dir, "has a manifest whose counts do not reconcile (inputs " + m.inputs()
+        + " != records " + m.records() + " + failed " + m.failed() + ")");
+    Flags.check(m.splits().getOrDefault("train", 0L) > 0, flag, dir, "has no 'train' embeddings (the k-NN bank)");
+    Flags.check(m.splits().getOrDefault("val", 0L) > 0, flag, dir, "has no 'val' embeddings (the k-NN queries)");
+    Flags.check(m.classes() != null && !m.classes().isEmpty(), flag, dir, "has no classes: labels are needed to evaluate");
+    return m;
+  }
+
+  /** Runs both jobs and writes the report; returns the report path. */
+  public static Path run(EvaluateOptions o) throws IOException {
+    validate(o);
+    FileSystems.setDefaultPipelineOptions(o);
+    long t0 = System.nanoTime();
+    String embeddings = EmbedPipeline.absolute(o.getEmbeddings());
+    Path out = Path.of(o.getOutput()).toAbsolutePath().normalize();
+    Files.createDirectories(out);
+    EmbeddingsManifest main = readManifest(embeddings, "embeddings");
+    List<EmbeddingSet> sets = new ArrayList<>();
+    sets.add(new EmbeddingSet(main.encoder(), embeddings, main));
+    if (o.getBaselines()) {
+      sets.addAll(embedBaselines(o, main, out));
+    }
+    long t1 = System.nanoTime();
+    Pipeline p = Pipeline.create(o);
+    List<PCollection<String>> results = new ArrayList<>();
+    for (EmbeddingSet s : sets) {
+      results.add(evaluate(p, s, o));
+    }
+    PCollection<String> all = PCollectionList.of(results).apply("AllSets", Flatten.pCollections());
+    all.apply("WriteMetrics", new WriteMetrics(out.toString(), header(main, embeddings, o).toString(),
+        sets.stream().map(EmbeddingSet::name).toList()));
+    PipelineResult result = Jobs.run(p, "evaluate");
+    long t2 = System.nanoTime();
+    System.out.println("evaluate: Beam metrics" + Jobs.metrics(result, "evaluate"));
+    ObjectNode metrics = (ObjectNode) JSON.readTree(out.resolve("metrics.json").toFile());
+    ObjectNode timing = metrics.putObject("timing");
+    timing.put("baselineEmbedSeconds", (t1 - t0) / 1e9);
+    timing.put("evaluateSeconds", (t2 - t1) / 1e9);
+    Files.writeString(out.resolve("metrics.json"), JSON.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8);
+    printSummary(metrics);
+    Path report = EvaluationReport.write(out, metrics, main);
+    System.out.println("evaluate: metrics " + out.resolve("metrics.json"));
+    System.out.println("evaluate: report " + report);
+    return report;
+  }
+
+  /** Embeds the baselines (momentum, random init, raw pixels) of {@code main}'s dataset in one job. */
+  static List<EmbeddingSet> embedBaselines(EvaluateOptions o, EmbeddingsManifest main, Path out) throws IOException {
+    List<EncoderKind> kinds = new ArrayList<>();
+    if (main.checkpoint() != null) {
+      if (main.encoder().equals(EncoderKind.online.name())) {
+        kinds.add(EncoderKind.momentum);
+      }
+      kinds.add(EncoderKind.random);
+    }
+    if (!main.encoder().equals(EncoderKind.pixels.name())) {
+      kinds.add(EncoderKind.pixels);
+    }
+    Pipeline p = Pipeline.create(o);
+    List<EmbeddingSet> sets = new ArrayList<>();
+    for (EncoderKind kind : kinds) {
+      String dir = out.resolve("features").resolve(kind.name()).toString();
+      EmbedDataset.Plan plan = EmbedPipeline.plan(new EmbedPipeline.Request(main.dataset(), main.checkpoint(), dir, kind,
+          o.getBatchSize(), o.getDevice(), 0, EmbedPipeline.inferenceThreads(o)));
+      p.apply("Embed-" + kind, EmbedDataset.of(plan));
+      sets.add(new EmbeddingSet(kind.name(), dir, null));
+    }
+    if (kinds.isEmpty()) {
+      return sets;
+    }
+    System.out.println("evaluate: embedding baselines " + kinds + " of " + main.dataset());
+    PipelineResult r = Jobs.run(p, "evaluate (baselines)");
+    System.out.println("evaluate: baseline embedding metrics" + Jobs.metrics(r, "embed"));
+    List<EmbeddingSet> read = new ArrayList<>();
+    for (EmbeddingSet s : sets) {
+      read.add(new EmbeddingSet(s.name(), s.dir(), readManifest(s.dir(), "embeddings (baseline " + s.name() + ")")));
+    }
+    return read;
+  }
+
+  static PCollection<String> evaluate(Pipeline p, EmbeddingSet s, EvaluateOptions o) {
+    List<String> parts = new ArrayList<>();
+    for (DatasetManifest.Shard shard : s.manifest().shards()) {
+      parts.add(DatasetPaths.resolve(s.dir(), shard.path()).toString());
+    }
+    int[] ks = o.getK() == 200 ? new int[] {200} : new int[] {o.getK(), 200};
+    EvaluateEmbeddings.Settings settings = new EvaluateEmbeddings.Settings(s.name(), "train", "val", ks,
+        o.getTemperature(), s.manifest().classes(), s.manifest().splits().get("train"), s.manifest().splits().get("val"),
+        o.getBlockRows(), new LinearProbe.Protocol(o.getProbeEpochs(), 256, o.getProbeLr(), 0.9, 0.0, 0),
+        o.getProjectionPoints());
+    return p.apply("Parts-" + s.name(), Create.of(parts).withCoder(StringUtf8Coder.of()))
+        .apply("Match-" + s.name(), FileIO.matchAll())
+        .apply("Open-" + s.name(), FileIO.readMatches())
+        .apply("Read-" + s.name(), AvroIO.readFiles(Embedding.class))
+        .apply("Evaluate-" + s.name(), EvaluateEmbeddings.with(settings));
+  }
+
+  static ObjectNode header(EmbeddingsManifest main, String embeddings, EvaluateOptions o) {
+    ObjectNode h = JSON.createObjectNode();
+    h.put("command", "symmim evaluate --embeddings=" + o.getEmbeddings() + " --output=" + o.getOutput() + " --k="
+        + o.getK() + " --temperature=" + o.getTemperature() + " --baselines=" + o.getBaselines());
+    h.put("codeVersion", BuildInfo.version());
+    h.put("embeddings", embeddings);
+    h.put("dataset", main.dataset());
+    h.put("checkpoint", main.checkpoint());
+    h.put("modelId", main.modelId());
+    h.put("encoder", main.encoder());
+    h.set("classes", JSON.valueToTree(main.classes()));
+    h.put("pretrainData", pretrainData(main.checkpoint()));
+    return h;
+  }
+
+  /** The --data flag of the pretrain run that wrote {@code checkpoint}, from its run.json (null if unknown). */
+  static String pretrainData(String checkpoint) {
+    if (checkpoint == null) {
+      return null;
+    }
+    Path runJson = Path.of(checkpoint).getParent().getParent().resolve("run.json");
+    try {
+      String flags = JSON.readTree(runJson.toFile()).path("info").path("flags").asText("");
+      for (String f : flags.split(" ")) {
+        if (f.startsWith("--data=")) {
+          return f.substring("--data=".length());
+        }
+      }
+    } catch (IOException e) {
+      // no run.json next to the checkpoint: a copied checkpoint
+    }
+    return null;
+  }
+
+  static void printSummary(JsonNode metrics) {
+    System.out.println("evaluate: set        kNN k=20 top1  k=200 top1  linear top1  eff.rank");
+    for (Map.Entry<String, JsonNode> e : iterable(metrics.path("sets"))) {
+      JsonNode s = e.getValue();
+      System.out.printf("evaluate: %-10s %12.2f%% %10.2f%% %11.2f%% %9.1f%n", e.getKey(),
+          100 * s.path("knn").path("k20").path("top1").asDouble(Double.NaN),
+          100 * s.path("knn").path("k200").path("top1").asDouble(Double.NaN),
+          100 * s.path("linearProbe").path("top1").asDouble(Double.NaN),
+          s.path("featureHealth").path("effectiveRank").asDouble(Double.NaN));
+    }
+  }
+
+  static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
+    Map<String, JsonNode> m = new LinkedHashMap<>();
+    object.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
+    return m.entrySet();
+  }
+}

@@ -1,0 +1,252 @@
+package dev.symmim.pipelines;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.masking.Mask;
+import dev.symmim.model.masking.Masks;
+import dev.symmim.model.masking.PatchGrid;
+import dev.symmim.schemas.Example;
+import dev.symmim.transforms.dataset.DatasetManifest;
+import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.embed.Checkpoints;
+import dev.symmim.transforms.embed.EmbeddingsManifest;
+import dev.symmim.transforms.failures.BadInputException;
+import dev.symmim.transforms.images.ImagePreprocessor;
+import dev.symmim.transforms.images.RasterImage;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.beam.sdk.io.FileSystems;
+
+/**
+ * {@code report.html} of {@code symmim evaluate}: accuracy table against the baselines, protocols,
+ * the pretraining loss curves, the masks M1/M2 over real images, 2-D projections coloured by label,
+ * feature health. Plots are PNG files beside the page. A small script marks the body with
+ * {@code data-images="loaded/total"} once the page has loaded, for headless checks.
+ */
+final class EvaluationReport {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private EvaluationReport() {}
+
+  static Path write(Path out, JsonNode metrics, EmbeddingsManifest main) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    StringBuilder html = new StringBuilder();
+    html.append("<!doctype html><html><head><meta charset='utf-8'><title>symmim evaluation</title><style>")
+        .append("body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse}")
+        .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}")
+        .append("td:first-child{text-align:left}.proto{color:#555;font-size:13px}</style></head><body>\n");
+    html.append("<h1>SymMIM evaluation</h1>\n<p>Embeddings of <b>").append(esc(main.dataset())).append("</b>");
+    String pretrainData = metrics.path("pretrainData").asText(null);
+    if (main.checkpoint() != null) {
+      html.append(" by checkpoint <code>").append(esc(main.checkpoint())).append("</code> (model <code>")
+          .append(esc(main.modelId())).append("</code>), pretrained on <b>")
+          .append(esc(pretrainData == null ? "unknown data" : pretrainData)).append("</b>");
+      if (pretrainData != null && !sameDataset(pretrainData, main.dataset())) {
+        html.append(" &mdash; <b>cross-domain</b>: evaluated on a different dataset than pretraining");
+      }
+    }
+    html.append(".</p>\n<p class='proto'>").append(esc(metrics.path("command").asText())).append("</p>\n");
+
+    html.append("<h2>Accuracy</h2>\n<table><tr><th>features</th><th>k-NN k=20 top-1</th><th>top-5</th>")
+        .append("<th>k-NN k=200 top-1</th><th>top-5</th><th>linear probe top-1</th><th>effective rank</th>")
+        .append("<th>mean std</th><th>dim</th></tr>\n");
+    String firstKey = null;
+    for (Map.Entry<String, JsonNode> e : EvaluatePipeline.iterable(metrics.path("sets"))) {
+      JsonNode s = e.getValue();
+      JsonNode knn = s.path("knn");
+      if (firstKey == null) {
+        firstKey = knnKey(knn);
+      }
+      html.append("<tr><td>").append(esc(label(e.getKey()))).append("</td>")
+          .append(pct(knn.path(firstKey).path("top1"))).append(pct(knn.path(firstKey).path("top5")))
+          .append(pct(knn.path("k200").path("top1"))).append(pct(knn.path("k200").path("top5")))
+          .append(pct(s.path("linearProbe").path("top1")))
+          .append(num(s.path("featureHealth").path("effectiveRank"), "%.1f"))
+          .append(num(s.path("featureHealth").path("meanStd"), "%.4f"))
+          .append(num(s.path("featureHealth").path("dim"), "%.0f")).append("</tr>\n");
+    }
+    html.append("</table>\n");
+    JsonNode any = metrics.path("sets").elements().next();
+    html.append("<p class='proto'>k-NN: ").append(esc(any.path("knn").path("protocol").asText()))
+        .append("; bank ").append(any.path("knn").path("bank").asLong()).append(", queries ")
+        .append(any.path("knn").path("queries").asLong()).append(".<br>Linear probe: ")
+        .append(esc(any.path("linearProbe").path("protocol").asText())).append(".<br>Feature health: ")
+        .append(esc(any.path("featureHealth").path("protocol").asText())).append(".</p>\n");
+
+    Path runDir = main.checkpoint() == null ? null : Path.of(main.checkpoint()).getParent().getParent();
+    if (runDir != null && Files.isRegularFile(runDir.resolve("metrics.jsonl"))) {
+      lossCurve(runDir.resolve("metrics.jsonl"), out.resolve("loss.png"));
+      html.append("<h2>Pretraining loss</h2>\n<p>From <code>").append(esc(runDir.resolve("metrics.jsonl").toString()))
+          .append("</code>.</p><img src='loss.png' alt='loss curves'>\n");
+    }
+
+    PretrainConfig config = main.checkpoint() == null ? null : Checkpoints.shared(Path.of(main.checkpoint())).config();
+    List<RasterImage> samples = sampleImages(main.dataset(), 6);
+    if (!samples.isEmpty()) {
+      int patch = config == null ? 4 : config.encoder().patchSize();
+      int k = config == null ? 2 : config.maskBlock();
+      int size = samples.get(0).height();
+      if (size % patch == 0 && (size / patch) % k == 0) {
+        masks(samples, patch, k, out.resolve("masks.png"));
+        html.append("<h2>Masks over real images</h2>\n<p>Rows: image; M1 (patch checkerboard, ").append(patch)
+            .append(" px patches, online encoder); M2 (block checkerboard, k = ").append(k).append(", ").append(k * patch)
+            .append(" px blocks, momentum encoder). Masked patches are grey; both masks hide 50%.</p>")
+            .append("<img src='masks.png' alt='masks M1 and M2 over validation images'>\n");
+      }
+    }
+
+    JsonNode projections = JSON.readTree(out.resolve("projections.json").toFile());
+    html.append("<h2>2-D projection of the query embeddings</h2>\n<p>PCA of L2-normalized vectors, coloured by label.</p>\n");
+    for (Map.Entry<String, JsonNode> e : EvaluatePipeline.iterable(projections)) {
+      List<double[]> pts = new ArrayList<>();
+      for (JsonNode p : e.getValue()) {
+        pts.add(new double[] {p.get(0).asDouble(), p.get(1).asDouble(), p.get(2).asDouble()});
+      }
+      String file = "projection-" + e.getKey() + ".png";
+      Plots.scatter(out.resolve(file), label(e.getKey()), pts.toArray(new double[0][]), main.classes());
+      html.append("<img src='").append(file).append("' alt='projection of ").append(esc(e.getKey())).append("'>\n");
+    }
+    html.append("<script>window.addEventListener('load',function(){var im=document.images,ok=0;")
+        .append("for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)ok++;}")
+        .append("document.body.setAttribute('data-images',ok+'/'+im.length);});</script>\n</body></html>\n");
+    Path page = out.resolve("report.html");
+    Files.writeString(page, html.toString(), StandardCharsets.UTF_8);
+    return page;
+  }
+
+  static String label(String set) {
+    switch (set) {
+      case "online":
+        return "SymMIM online encoder";
+      case "momentum":
+        return "SymMIM momentum (EMA) encoder";
+      case "random":
+        return "random init (same architecture)";
+      case "pixels":
+        return "raw pixels";
+      default:
+        return set;
+    }
+  }
+
+  private static boolean sameDataset(String a, String b) {
+    return Path.of(a).toAbsolutePath().normalize().equals(Path.of(b).toAbsolutePath().normalize());
+  }
+
+  private static String knnKey(JsonNode knn) {
+    for (var it = knn.fieldNames(); it.hasNext();) {
+      String f = it.next();
+      if (f.startsWith("k") && !f.equals("k200")) {
+        return f;
+      }
+    }
+    return "k200";
+  }
+
+  private static String pct(JsonNode v) {
+    return v.isNumber() ? String.format("<td>%.2f%%</td>", 100 * v.asDouble()) : "<td>-</td>";
+  }
+
+  private static String num(JsonNode v, String format) {
+    return v.isNumber() ? "<td>" + String.format(format, v.asDouble()) + "</td>" : "<td>-</td>";
+  }
+
+  static String esc(String s) {
+    return DatasetReportPage.esc(s == null ? "" : s);
+  }
+
+  static void lossCurve(Path metricsJsonl, Path png) throws IOException {
+    List<double[]> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(metricsJsonl, StandardCharsets.UTF_8)) {
+      JsonNode r = JSON.readTree(line);
+      if (!r.path("refused").asBoolean(false) && r.path("loss").isNumber()) {
+        rows.add(new double[] {r.get("step").asDouble(), r.get("loss").asDouble(), r.path("mimLoss").asDouble(),
+            r.path("conLoss").asDouble()});
+      }
+    }
+    String[] names = {"total", "MIM (L1, masked patches)", "contrastive (InfoNCE)"};
+    List<Plots.Series> series = new ArrayList<>();
+    for (int c = 0; c < 3; c++) {
+      double[] x = new double[rows.size()];
+      double[] y = new double[rows.size()];
+      for (int i = 0; i < rows.size(); i++) {
+        x[i] = rows.get(i)[0];
+        y[i] = rows.get(i)[c + 1];
+      }
+      series.add(new Plots.Series(names[c], x, y));
+    }
+    Plots.lines(png, "pretraining loss per logged step", "step", series);
+  }
+
+  /** Up to {@code n} validation images (the first of distinct labels first), as stored. */
+  static List<RasterImage> sampleImages(String dataset, int n) throws IOException {
+    DatasetManifest m = DatasetManifest.readFrom(dataset);
+    DatasetManifest.Split val = m.splits().get("val");
+    if (val == null || val.shards().isEmpty()) {
+      return List.of();
+    }
+    List<RasterImage> out = new ArrayList<>();
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    try (InputStream in = Channels.newInputStream(FileSystems.open(DatasetPaths.resolve(dataset, val.shards().get(0).path())));
+        DataFileStream<Example> records = new DataFileStream<>(in, new SpecificDatumReader<>(Example.class))) {
+      while (records.hasNext() && out.size() < n) {
+        Example e = records.next();
+        if (seen.add(e.getLabel())) {
+          out.add(ImagePreprocessor.rawPixels(e));
+        }
+      }
+    } catch (BadInputException e) {
+      return out;
+    }
+    return out;
+  }
+
+  /** Three rows per image column: the image, M1 over it, M2 over it; upscaled 4x. */
+  static void masks(List<RasterImage> images, int patch, int k, Path png) throws IOException {
+    int size = images.get(0).height();
+    int scale = Math.max(1, 112 / size);
+    int cell = size * scale;
+    int gap = 6;
+    PatchGrid grid = PatchGrid.of(size, size, patch);
+    Mask m1 = Masks.checkerboard(grid, 0);
+    Mask m2 = Masks.blockCheckerboard(grid, k, 0);
+    BufferedImage img = new BufferedImage(images.size() * (cell + gap) + gap, 3 * (cell + gap) + gap, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = Plots.canvas(img);
+    for (int c = 0; c < images.size(); c++) {
+      RasterImage r = images.get(c);
+      for (int row = 0; row < 3; row++) {
+        Mask mask = row == 1 ? m1 : row == 2 ? m2 : null;
+        int ox = gap + c * (cell + gap);
+        int oy = gap + row * (cell + gap);
+        for (int y = 0; y < size; y++) {
+          for (int x = 0; x < size; x++) {
+            int o = (y * size + x) * r.channels();
+            int red = r.pixels()[o] & 0xff;
+            int green = r.channels() == 3 ? r.pixels()[o + 1] & 0xff : red;
+            int blue = r.channels() == 3 ? r.pixels()[o + 2] & 0xff : red;
+            Color color = mask != null && mask.isMasked(y / patch, x / patch) ? new Color(0x9a9a9a) : new Color(red, green, blue);
+            g.setColor(color);
+            g.fillRect(ox + x * scale, oy + y * scale, scale, scale);
+          }
+        }
+      }
+    }
+    g.dispose();
+    ImageIO.write(img, "png", png.toFile());
+  }
+
+}

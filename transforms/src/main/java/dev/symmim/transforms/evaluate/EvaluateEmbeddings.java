@@ -1,0 +1,194 @@
+package dev.symmim.transforms.evaluate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.symmim.schemas.Embedding;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * Every evaluation of one embedding set, as one JSON object (each number next to its protocol):
+ * distributed k-NN ({@link NearestNeighbors} + {@link KnnAccuracy}), a {@link LinearProbe} and
+ * {@link FeatureHealth} (both on one worker, which holds the set), and a 2-D PCA projection of
+ * up to {@code projectionPoints} query vectors for the report's scatter plot.
+ */
+public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>, PCollection<String>> {
+  /** How to evaluate. */
+  public record Settings(String name, String bankSplit, String querySplit, int[] ks, double temperature,
+      List<String> classes, long bankCount, long queryCount, int blockRows, LinearProbe.Protocol probe,
+      int projectionPoints) implements Serializable {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Settings s;
+
+  private EvaluateEmbeddings(Settings settings) {
+    this.s = settings;
+  }
+
+  public static EvaluateEmbeddings with(Settings settings) {
+    return new EvaluateEmbeddings(settings);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<Embedding> all) {
+    int maxK = java.util.Arrays.stream(s.ks()).max().orElseThrow();
+    Settings settings = s;
+    PCollection<KV<String, String>> knn = all
+        .apply("Neighbors", NearestNeighbors.of(s.bankSplit(), s.querySplit(), maxK,
+            NearestNeighbors.blocksFor(s.bankCount(), s.blockRows()),
+            NearestNeighbors.blocksFor(s.queryCount(), s.blockRows())))
+        .apply("KnnAccuracy", KnnAccuracy.of(s.ks(), s.temperature(), s.classes().size()))
+        .apply("KnnJson", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+            .via(c -> KV.of("knn", knnJson(c, settings).toString())));
+    PCollection<KV<String, String>> analysis = all
+        .apply("KeyAll", WithKeys.<String, Embedding>of("all").withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Embedding.class)))
+        .apply("GatherSet", GroupByKey.create())
+        .apply("ProbeHealthProjection", ParDo.of(new AnalysisFn(s)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
+    return PCollectionList.of(knn).and(analysis)
+        .apply("Parts", Flatten.pCollections())
+        .apply("KeyParts", WithKeys.<String, KV<String, String>>of(s.name()).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())))
+        .apply("GatherParts", GroupByKey.create())
+        .apply("Assemble", ParDo.of(new AssembleFn()))
+        .setCoder(StringUtf8Coder.of());
+  }
+
+  static ObjectNode knnJson(KnnCounts c, Settings s) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("protocol", String.format("DINO weighted k-NN: L2-normalized features, cosine similarity, votes "
+        + "exp(sim/%s), bank = '%s' split, queries = '%s' split (labeled); exact (blocked brute force)",
+        s.temperature(), s.bankSplit(), s.querySplit()));
+    o.put("bank", s.bankCount());
+    o.put("queries", c.queries());
+    for (int i = 0; i < c.ks().length; i++) {
+      ObjectNode k = o.putObject("k" + c.ks()[i]);
+      k.put("top1", c.top1Accuracy(i));
+      k.put("top5", c.top5Accuracy(i));
+    }
+    return o;
+  }
+
+  static class AnalysisFn extends DoFn<KV<String, Iterable<Embedding>>, KV<String, String>> {
+    private final Settings s;
+
+    AnalysisFn(Settings s) {
+      this.s = s;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<Embedding>> set, OutputReceiver<KV<String, String>> out) {
+      List<Embedding> train = new ArrayList<>();
+      List<Embedding> test = new ArrayList<>();
+      for (Embedding e : set.getValue()) {
+        if (e.getLabel() < 0) {
+          continue;
+        }
+        if (e.getSplit().toString().equals(s.bankSplit())) {
+          train.add(e);
+        } else if (e.getSplit().toString().equals(s.querySplit())) {
+          test.add(e);
+        }
+      }
+      Comparator<Embedding> byId = Comparator.comparing(e -> e.getId().toString());
+      train.sort(byId);
+      test.sort(byId);
+      ObjectNode o = JSON.createObjectNode();
+      float[][] xTrain = matrix(train);
+      float[][] xTest = matrix(test);
+      if (xTrain.length > 0 && xTest.length > 0) {
+        LinearProbe.Result r = LinearProbe.fit(xTrain, labels(train), xTest, labels(test), s.classes().size(), s.probe());
+        ObjectNode p = o.putObject("linearProbe");
+        p.put("protocol", s.probe().describe());
+        p.put("train", r.trainCount());
+        p.put("test", r.testCount());
+        p.put("trainTop1", r.trainAccuracy());
+        p.put("top1", r.testAccuracy());
+        p.put("finalLoss", r.finalLoss());
+      }
+      if (xTrain.length > 1) {
+        FeatureHealth.Result h = FeatureHealth.of(xTrain, 2000, 0);
+        ObjectNode f = o.putObject("featureHealth");
+        f.put("protocol", "on a seeded sample of at most 2000 L2-normalized train vectors: per-dimension std; "
+            + "effective rank = exp(entropy of normalized singular values) of the centered matrix; dead dims = std < 1% of max");
+        f.put("dim", h.dim());
+        f.put("rows", h.rows());
+        f.put("meanStd", h.meanStd());
+        f.put("minStd", h.minStd());
+        f.put("maxStd", h.maxStd());
+        f.put("deadDims", h.deadDims());
+        f.put("effectiveRank", h.effectiveRank());
+      }
+      if (xTest.length > 2) {
+        float[][] sample = FeatureHealth.sample(xTest, s.projectionPoints(), 1);
+        List<Embedding> sampled = sampleRows(test, s.projectionPoints(), 1);
+        float[][] xy = FeatureHealth.project2d(sample, 0);
+        ArrayNode points = o.putArray("projection");
+        for (int i = 0; i < xy.length; i++) {
+          points.addArray().add(xy[i][0]).add(xy[i][1]).add(sampled.get(i).getLabel());
+        }
+      }
+      out.output(KV.of("analysis", o.toString()));
+    }
+  }
+
+  static List<Embedding> sampleRows(List<Embedding> rows, int max, long seed) {
+    if (rows.size() <= max) {
+      return rows;
+    }
+    int[] idx = new java.util.Random(seed).ints(0, rows.size()).distinct().limit(max).sorted().toArray();
+    List<Embedding> out = new ArrayList<>();
+    for (int i : idx) {
+      out.add(rows.get(i));
+    }
+    return out;
+  }
+
+  static float[][] matrix(List<Embedding> rows) {
+    float[][] x = new float[rows.size()][];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = Vectors.of(rows.get(i).getVector());
+    }
+    return x;
+  }
+
+  static int[] labels(List<Embedding> rows) {
+    return rows.stream().mapToInt(Embedding::getLabel).toArray();
+  }
+
+  static class AssembleFn extends DoFn<KV<String, Iterable<KV<String, String>>>, String> {
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<KV<String, String>>> parts, OutputReceiver<String> out)
+        throws IOException {
+      ObjectNode o = JSON.createObjectNode();
+      o.put("name", parts.getKey());
+      for (KV<String, String> part : parts.getValue()) {
+        if (part.getKey().equals("knn")) {
+          o.set("knn", JSON.readTree(part.getValue()));
+        } else {
+          o.setAll((ObjectNode) JSON.readTree(part.getValue()));
+        }
+      }
+      out.output(o.toString());
+    }
+  }
+}
