@@ -19,7 +19,10 @@ public final class Symmim {
       "  prepare   images (folder, IDX, CIFAR; local or gs://) -> Avro shards + manifest + dead letters",
       "  pretrain  SymMIM pretraining of a ViT on a prepared dataset; resumable (re-run the same command)",
       "  embed     a prepared dataset + a pretrain checkpoint -> embedding Avro + Vertex AI export",
-      "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]'",
+      "  index     embeddings -> sharded Lucene HNSW index (cosine) + index.json",
+      "  search    nearest neighbours in an index: --index=DIR (--id=ID | --image=FILE [--checkpoint=RUN]) [--k=10]",
+      "  evaluate  embeddings -> k-NN, linear probe, baselines (pixels, random init), feature health -> metrics + report",
+      "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]', 'symmim bench index'",
       "  help      this text; 'symmim help <command>' lists the command's flags",
       "",
       "Pipelines run on embedded Flink by default (--runner=FlinkRunner --flinkMaster=[local]);",
@@ -65,6 +68,15 @@ public final class Symmim {
       case "embed":
         EmbedPipeline.run(options(rest, EmbedOptions.class));
         return 0;
+      case "index":
+        IndexPipeline.run(options(rest, IndexOptions.class));
+        return 0;
+      case "search":
+        SearchCommand.run(options(rest, SearchOptions.class), System.out);
+        return 0;
+      case "evaluate":
+        EvaluatePipeline.run(options(rest, EvaluateOptions.class));
+        return 0;
       case "demo":
         return Demo.run(options(rest, DemoOptions.class));
       case "bench":
@@ -82,6 +94,12 @@ public final class Symmim {
         return PretrainOptions.class;
       case "embed":
         return EmbedOptions.class;
+      case "index":
+        return IndexOptions.class;
+      case "search":
+        return SearchOptions.class;
+      case "evaluate":
+        return EvaluateOptions.class;
       case "demo":
         return DemoOptions.class;
       default:
