@@ -42,10 +42,36 @@ final class Demo {
     PretrainPipeline.run(pretrain);
     Path curve = LossCurvePage.write(Path.of(out, "pretrain"), Path.of(out, "pretrain.html"));
     System.out.println("demo: pretraining loss curve " + curve);
-    Path report = DatasetReportPage.write(out + "/prepared", Path.of(out, "report.html"),
+    Path datasetPage = DatasetReportPage.write(out + "/prepared", Path.of(out, "dataset.html"),
         java.util.Map.of(curve.getFileName().toString(), "Pretraining loss curve"));
+    System.out.println("demo: dataset report " + datasetPage);
+
+    // Fresh options per stage: two stages may define the same flag with different defaults (--batchSize).
+    EmbedOptions embed = stage(o, EmbedOptions.class);
+    embed.setData(out + "/prepared");
+    embed.setCheckpoint(out + "/pretrain");
+    embed.setOutput(out + "/embeddings");
+    EmbedPipeline.run(embed);
+
+    EvaluateOptions evaluate = stage(o, EvaluateOptions.class);
+    evaluate.setEmbeddings(out + "/embeddings");
+    evaluate.setOutput(out);
+    Path report = EvaluatePipeline.run(evaluate, java.util.Map.of("dataset.html", "Prepared dataset (counts, samples, shards)",
+        "pretrain.html", "Pretraining loss curve (interactive SVG)"));
     System.out.println("demo: report " + report);
     return 0;
+  }
+
+  /** Options of another command carrying over the demo's runner flags. */
+  static <T extends org.apache.beam.sdk.options.PipelineOptions> T stage(org.apache.beam.sdk.options.PipelineOptions o, Class<T> type) {
+    java.util.List<String> args = new java.util.ArrayList<>();
+    args.add("--runner=" + o.getRunner().getSimpleName());
+    if (o.getRunner().getSimpleName().startsWith("Flink")) {
+      var flink = o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class);
+      args.add("--flinkMaster=" + flink.getFlinkMaster());
+      args.add("--parallelism=" + flink.getParallelism());
+    }
+    return Symmim.options(args.toArray(new String[0]), type);
   }
 
   private static void deleteTree(Path dir) throws java.io.IOException {

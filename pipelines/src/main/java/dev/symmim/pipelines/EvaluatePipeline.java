@@ -74,6 +74,11 @@ public final class EvaluatePipeline {
 
   /** Runs both jobs and writes the report; returns the report path. */
   public static Path run(EvaluateOptions o) throws IOException {
+    return run(o, Map.of());
+  }
+
+  /** As {@link #run(EvaluateOptions)}, the report linking {@code links} (relative href -> title). */
+  static Path run(EvaluateOptions o, Map<String, String> links) throws IOException {
     validate(o);
     FileSystems.setDefaultPipelineOptions(o);
     long t0 = System.nanoTime();
@@ -104,7 +109,7 @@ public final class EvaluatePipeline {
     timing.put("evaluateSeconds", (t2 - t1) / 1e9);
     Files.writeString(out.resolve("metrics.json"), JSON.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8);
     printSummary(metrics);
-    Path report = EvaluationReport.write(out, metrics, main);
+    Path report = EvaluationReport.write(out, metrics, main, links);
     System.out.println("evaluate: metrics " + out.resolve("metrics.json"));
     System.out.println("evaluate: report " + report);
     return report;

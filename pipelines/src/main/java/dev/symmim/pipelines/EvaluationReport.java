@@ -42,7 +42,7 @@ final class EvaluationReport {
 
   private EvaluationReport() {}
 
-  static Path write(Path out, JsonNode metrics, EmbeddingsManifest main) throws IOException {
+  static Path write(Path out, JsonNode metrics, EmbeddingsManifest main, Map<String, String> links) throws IOException {
     System.setProperty("java.awt.headless", "true");
     StringBuilder html = new StringBuilder();
     html.append("<!doctype html><html><head><meta charset='utf-8'><title>symmim evaluation</title><style>")
@@ -60,6 +60,12 @@ final class EvaluationReport {
       }
     }
     html.append(".</p>\n<p class='proto'>").append(esc(metrics.path("command").asText())).append("</p>\n");
+    if (!links.isEmpty()) {
+      html.append("<p>");
+      new java.util.TreeMap<>(links).forEach((href, title) -> html.append("<a href='").append(esc(href)).append("'>")
+          .append(esc(title)).append("</a> &middot; "));
+      html.append("<a href='metrics.json'>metrics.json</a></p>\n");
+    }
 
     html.append("<h2>Accuracy</h2>\n<table><tr><th>features</th><th>k-NN k=20 top-1</th><th>top-5</th>")
         .append("<th>k-NN k=200 top-1</th><th>top-5</th><th>linear probe top-1</th><th>effective rank</th>")
@@ -110,7 +116,7 @@ final class EvaluationReport {
     }
 
     JsonNode projections = JSON.readTree(out.resolve("projections.json").toFile());
-    html.append("<h2>2-D projection of the query embeddings</h2>\n<p>PCA of L2-normalized vectors, coloured by label.</p>\n");
+    html.append("<h2>2-D projection of the query embeddings</h2>\n<p>PCA of L2-normalized vectors, coloured by label.</p>\n<div>");
     for (Map.Entry<String, JsonNode> e : EvaluatePipeline.iterable(projections)) {
       List<double[]> pts = new ArrayList<>();
       for (JsonNode p : e.getValue()) {
@@ -118,8 +124,10 @@ final class EvaluationReport {
       }
       String file = "projection-" + e.getKey() + ".png";
       Plots.scatter(out.resolve(file), label(e.getKey()), pts.toArray(new double[0][]), main.classes());
-      html.append("<img src='").append(file).append("' alt='projection of ").append(esc(e.getKey())).append("'>\n");
+      html.append("<img style='width:49%' src='").append(file).append("' alt='projection of ").append(esc(e.getKey()))
+          .append("'>\n");
     }
+    html.append("</div>\n");
     html.append("<script>window.addEventListener('load',function(){var im=document.images,ok=0;")
         .append("for(var i=0;i<im.length;i++){if(im[i].complete&&im[i].naturalWidth>0)ok++;}")
         .append("document.body.setAttribute('data-images',ok+'/'+im.length);});</script>\n</body></html>\n");

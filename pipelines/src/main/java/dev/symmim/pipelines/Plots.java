@@ -34,10 +34,10 @@ final class Plots {
 
   /** Line chart of {@code series} with axes labelled by their ranges. */
   static void lines(Path png, String title, String xLabel, List<Series> series) throws IOException {
-    int w = 760;
+    int w = 840;
     int h = 360;
     int left = 60;
-    int right = 150;
+    int right = 230;
     int top = 30;
     int bottom = 40;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
