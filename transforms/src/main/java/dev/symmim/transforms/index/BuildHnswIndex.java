@@ -6,6 +6,7 @@ import dev.symmim.schemas.Embedding;
 import dev.symmim.schemas.FailedRecord;
 import dev.symmim.schemas.ShardInfo;
 import dev.symmim.transforms.dataset.StableHash;
+import dev.symmim.transforms.evaluate.Vectors;
 import dev.symmim.transforms.failures.BadInputException;
 import dev.symmim.transforms.failures.FailedRecords;
 import dev.symmim.transforms.failures.WriteFailures;
@@ -166,11 +167,7 @@ public final class BuildHnswIndex extends PTransform<PCollection<Embedding>, PCo
       if (!model.equals(spec.modelId)) {
         throw new BadInputException("other-model", "embedding of model " + model + ", the index is of " + spec.modelId);
       }
-      float[] raw = new float[v.size()];
-      for (int i = 0; i < raw.length; i++) {
-        raw[i] = v.get(i);
-      }
-      float[] unit = CosineVectors.normalized(raw);
+      float[] unit = CosineVectors.normalized(Vectors.of(v));
       if (unit == null) {
         throw new BadInputException("no-direction", "vector is zero or has a non-finite component: no cosine");
       }

@@ -1,6 +1,8 @@
 package dev.symmim.transforms.index;
 
-/** Vectors for cosine similarity: L2-normalized copies, so that a dot product is the cosine. */
+import dev.symmim.transforms.evaluate.Vectors;
+
+/** Vectors for cosine similarity: unit-length copies, so that a dot product is the cosine. */
 public final class CosineVectors {
   private CosineVectors() {}
 
@@ -16,23 +18,6 @@ public final class CosineVectors {
       }
       sum += (double) x * x;
     }
-    if (!(sum > 0) || !Double.isFinite(sum)) {
-      return null;
-    }
-    float inv = (float) (1 / Math.sqrt(sum));
-    float[] out = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = v[i] * inv;
-    }
-    return out;
-  }
-
-  /** The dot product of two equally long vectors (the cosine of unit vectors). */
-  public static float dot(float[] a, float[] b) {
-    float s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
+    return sum > 0 && Double.isFinite(sum) ? Vectors.normalized(v) : null;
   }
 }

@@ -120,18 +120,20 @@ public final class HnswIndex implements AutoCloseable {
       hits.addAll(s.search(unit, width));
     }
     hits.sort(Comparator.comparingDouble((HnswShard.Hit h) -> -h.score()));
-    List<Neighbor> out = new ArrayList<>(k + 1);
-    for (HnswShard.Hit h : hits) {
-      Neighbor n = h.shard().neighbor(h);
-      if (!n.id().equals(exclude)) {
-        out.add(n);
-      }
-      if (out.size() == k) {
-        break;
+    List<HnswShard.Hit> top = hits.subList(0, Math.min(hits.size(), exclude == null ? k : k + 1));
+    List<Neighbor> out = new ArrayList<>(top.size());
+    for (HnswShard s : shards) {
+      List<HnswShard.Hit> mine = top.stream().filter(h -> h.shard() == s).toList();
+      if (!mine.isEmpty()) {
+        for (Neighbor n : s.neighbors(mine)) {
+          if (!n.id().equals(exclude)) {
+            out.add(n);
+          }
+        }
       }
     }
     out.sort(Comparator.comparingDouble((Neighbor n) -> -n.score()).thenComparing(Neighbor::id));
-    return out;
+    return out.size() > k ? new ArrayList<>(out.subList(0, k)) : out;
   }
 
   @Override

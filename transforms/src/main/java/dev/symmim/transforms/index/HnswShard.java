@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.lucene.document.Document;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
@@ -58,7 +58,7 @@ final class HnswShard implements AutoCloseable {
 
   /**
    * The {@code width} nearest documents of the HNSW search (Lucene's k: the candidate list size,
-   * so also the search width), as cosine similarities; stored fields are read only for the hits
+   * so also the search width), as cosine similarities; the other fields are read only for the hits
    * that survive the merge ({@link #neighbor(Hit)}).
    */
   List<Hit> search(float[] unitQuery, int width) throws IOException {
@@ -78,14 +78,39 @@ final class HnswShard implements AutoCloseable {
     return out;
   }
 
-  /** The stored fields of a hit of this shard. */
-  Neighbor neighbor(Hit hit) throws IOException {
-    Document d = leaves.get(hit.leaf()).storedFields().document(hit.doc());
-    return new Neighbor(d.get(HnswShardWriter.ID), d.get(HnswShardWriter.SPLIT),
-        d.getField(HnswShardWriter.LABEL).numericValue().intValue(), d.get(HnswShardWriter.LABEL_NAME), hit.score());
+  /**
+   * The id, split, label and label name of each of {@code hits} (all of this shard), in the same
+   * order; the doc value is read in document order, one iterator per segment.
+   */
+  List<Neighbor> neighbors(List<Hit> hits) throws IOException {
+    Integer[] order = new Integer[hits.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparingInt((Integer i) -> hits.get(i).leaf())
+        .thenComparingInt(i -> hits.get(i).doc()));
+    Neighbor[] out = new Neighbor[hits.size()];
+    int leafOrd = -1;
+    BinaryDocValues fields = null;
+    for (int i : order) {
+      Hit hit = hits.get(i);
+      if (hit.shard() != this) {
+        throw new IllegalArgumentException("hit of another shard");
+      }
+      if (hit.leaf() != leafOrd) {
+        leafOrd = hit.leaf();
+        fields = leaves.get(leafOrd).getBinaryDocValues(HnswShardWriter.HIT);
+      }
+      if (fields == null || !fields.advanceExact(hit.doc())) {
+        throw new IOException("shard document " + hit.doc() + " has no '" + HnswShardWriter.HIT
+            + "' doc value: not a symmim index shard");
+      }
+      out[i] = HitFields.decode(fields.binaryValue(), hit.score());
+    }
+    return java.util.Arrays.asList(out);
   }
 
-  /** The stored unit vector of {@code id}, or null when this shard does not hold it. */
+  /** The indexed unit vector of {@code id}, or null when this shard does not hold it. */
   float[] vectorOf(String id) throws IOException {
     Term term = new Term(HnswShardWriter.ID, id);
     for (LeafReader leaf : leaves) {

@@ -11,7 +11,7 @@ import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -27,9 +27,7 @@ import org.apache.lucene.store.FSDirectory;
  */
 public final class HnswShardWriter implements AutoCloseable {
   static final String ID = "id";
-  static final String SPLIT = "split";
-  static final String LABEL = "label";
-  static final String LABEL_NAME = "labelName";
+  static final String HIT = "hit";
   static final String VECTOR = "vector";
 
   private final int dim;
@@ -72,12 +70,9 @@ public final class HnswShardWriter implements AutoCloseable {
   public void add(String id, String split, int label, String labelName, float[] unitVector) throws IOException {
     checkArgument(unitVector.length == dim, "vector of %s has length %s, expected %s", id, unitVector.length, dim);
     Document doc = new Document();
-    doc.add(new StringField(ID, id, Field.Store.YES));
-    doc.add(new StoredField(SPLIT, split));
-    doc.add(new StoredField(LABEL, label));
-    if (labelName != null) {
-      doc.add(new StoredField(LABEL_NAME, labelName));
-    }
+    // A doc value, not stored fields: a hit's fields are read without decompressing a stored-fields block.
+    doc.add(new StringField(ID, id, Field.Store.NO));
+    doc.add(new BinaryDocValuesField(HIT, HitFields.encode(id, split, label, labelName)));
     doc.add(new KnnFloatVectorField(VECTOR, unitVector, VectorSimilarityFunction.DOT_PRODUCT));
     writer.addDocument(doc);
     added++;

@@ -9,6 +9,7 @@ import static org.junit.Assert.assertTrue;
 import dev.symmim.schemas.Embedding;
 import dev.symmim.schemas.FailedRecord;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
+import dev.symmim.transforms.evaluate.Vectors;
 import dev.symmim.transforms.failures.WriteFailures;
 import java.io.File;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ public class BuildHnswIndexTest {
   static List<String> exact(float[] q, int k) {
     float[] u = CosineVectors.normalized(q);
     return IntStream.range(0, N).boxed()
-        .sorted(Comparator.comparingDouble((Integer i) -> -CosineVectors.dot(u, CosineVectors.normalized(data.vectors()[i])))
+        .sorted(Comparator.comparingDouble((Integer i) -> -Vectors.dot(u, 0, CosineVectors.normalized(data.vectors()[i]), 0, DIM))
             .thenComparing(SyntheticEmbeddings::id))
         .limit(k).map(SyntheticEmbeddings::id).toList();
   }
