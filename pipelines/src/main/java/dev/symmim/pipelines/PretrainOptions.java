@@ -77,6 +77,18 @@ public interface PretrainOptions extends PipelineOptions {
 
   void setMask(MaskFlag value);
 
+  @Description("Parity s of the symmetric masks: fixed (s = 0, as in the paper) or random (per sample).")
+  @Default.Enum("fixed")
+  ParityFlag getParity();
+
+  void setParity(ParityFlag value);
+
+  @Description("Masked fraction of --mask=random (MAE-style; METHOD.md default 0.75).")
+  @Default.Double(0.75)
+  double getMaskRatio();
+
+  void setMaskRatio(double value);
+
   @Description("Passes over the train split.")
   @Default.Integer(10)
   int getEpochs();

@@ -39,6 +39,7 @@ public final class PretrainPipeline {
     Flags.check(o.getCheckpointEverySteps() >= 0, "checkpointEverySteps", o.getCheckpointEverySteps(), "must be >= 0");
     Flags.check(o.getPatchSize() > 0, "patchSize", o.getPatchSize(), "must be > 0");
     Flags.check(o.getViewSize() >= 0, "viewSize", o.getViewSize(), "must be >= 0 (0: the dataset's)");
+    Flags.check(o.getMaskRatio() > 0 && o.getMaskRatio() < 1, "maskRatio", o.getMaskRatio(), "must be in (0, 1)");
     Flags.check(o.getMaskBlock() > 0, "maskBlock", o.getMaskBlock(), "must be > 0");
     Flags.check(o.getThreads() >= 0, "threads", o.getThreads(), "must be >= 0");
     Flags.check(o.getLoaderThreads() >= 1, "loaderThreads", o.getLoaderThreads(), "must be >= 1");
@@ -104,6 +105,8 @@ public final class PretrainPipeline {
         .encoder(spec)
         .heads(hidden, o.getHeadOut(), hidden)
         .maskKind(o.getMask().kind)
+        .parity(o.getParity().parity)
+        .randomMaskRatio(o.getMaskRatio())
         .maskBlock(o.getMaskBlock())
         .batchSize(o.getBatchSize())
         .baseLearningRate(o.getLr())
@@ -182,7 +185,7 @@ public final class PretrainPipeline {
         "--dim=" + o.getDim(), "--depth=" + o.getDepth(), "--heads=" + o.getHeads(), "--headHidden=" + o.getHeadHidden(),
         "--headOut=" + o.getHeadOut(), "--viewSize=" + o.getViewSize(), "--maskBlock=" + o.getMaskBlock(),
         "--maxImages=" + o.getMaxImages(), "--patchSize=" + o.getPatchSize(), "--epochs=" + o.getEpochs(), "--batchSize=" + o.getBatchSize(),
-        "--mask=" + o.getMask(), "--lr=" + o.getLr(), "--warmupEpochs=" + o.getWarmupEpochs(),
+        "--mask=" + o.getMask(), "--parity=" + o.getParity(), "--maskRatio=" + o.getMaskRatio(), "--lr=" + o.getLr(), "--warmupEpochs=" + o.getWarmupEpochs(),
         "--temperature=" + o.getTemperature(), "--contrastiveWeight=" + o.getContrastiveWeight(),
         "--momentum=" + o.getMomentum(), "--view1MinScale=" + o.getView1MinScale(),
         "--view2MinScale=" + o.getView2MinScale(), "--stages=" + o.getStages(),
