@@ -26,7 +26,8 @@ public final class Symmim {
       "  help      this text; 'symmim help <command>' lists the command's flags",
       "",
       "Pipelines run on embedded Flink by default (--runner=FlinkRunner --flinkMaster=[local]);",
-      "--runner=DirectRunner also works.");
+      "--runner=DirectRunner also works. gs:// paths work everywhere; --gcsEndpoint=http://127.0.0.1:4443/storage/v1/",
+      "points them at a local GCS server (infra/dev/gcs-server.sh).");
 
   private Symmim() {}
 
@@ -149,6 +150,11 @@ public final class Symmim {
       if (!a.startsWith("--") || !a.contains("=")) {
         throw new IllegalArgumentException("flags are --name=value, got '" + a + "'");
       }
+    }
+    if (all.stream().anyMatch(a -> a.startsWith("--gcsEndpoint="))
+        && all.stream().noneMatch(a -> a.startsWith("--credentialFactoryClass=") || a.startsWith("--gcpCredential="))) {
+      // A local GCS server (infra/dev/gcs-server.sh): never ask Google for credentials.
+      all.add("--credentialFactoryClass=" + LocalGcsCredentials.class.getName());
     }
     checkEnumFlags(all, type);
     PipelineOptionsFactory.register(type);
