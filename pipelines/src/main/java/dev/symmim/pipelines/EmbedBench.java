@@ -51,6 +51,9 @@ final class EmbedBench {
 
   static int run(EmbedBenchOptions o) throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
+    if (o.getBatchSize() == 0) {
+      o.setBatchSize(256);
+    }
     Path work = Path.of(o.getWorkDir()).toAbsolutePath();
     Files.createDirectories(work);
     FileSystems.setDefaultPipelineOptions(o);

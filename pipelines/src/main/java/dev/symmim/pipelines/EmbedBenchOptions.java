@@ -34,8 +34,7 @@ public interface EmbedBenchOptions extends PipelineOptions {
 
   void setDepth(int value);
 
-  @Description("Images per forward pass, in the stage and in the model-only loop.")
-  @Default.Integer(256)
+  @Description("Images per forward pass, in the stage and in the model-only loop (unset: 256).")
   int getBatchSize();
 
   void setBatchSize(int value);

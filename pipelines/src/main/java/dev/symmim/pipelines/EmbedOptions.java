@@ -22,8 +22,7 @@ public interface EmbedOptions extends PipelineOptions {
 
   void setOutput(String value);
 
-  @Description("Images per forward pass (batches are formed before the inference step).")
-  @Default.Integer(256)
+  @Description("Images per forward pass, batches formed before the inference step (unset: 256).")
   int getBatchSize();
 
   void setBatchSize(int value);
@@ -41,8 +40,7 @@ public interface EmbedOptions extends PipelineOptions {
 
   void setDevice(DeviceFlag value);
 
-  @Description("Output part files (0: one per 50000 embeddings; at most 5000, Vertex AI's import limit).")
-  @Default.Integer(0)
+  @Description("Output part files (unset or 0: one per 50000 embeddings; at most 5000, Vertex AI's import limit).")
   int getShards();
 
   void setShards(int value);

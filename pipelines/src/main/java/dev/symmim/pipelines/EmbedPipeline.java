@@ -37,6 +37,9 @@ public final class EmbedPipeline {
 
   /** Checks the flags against the dataset and checkpoint; every error names the flag or file. */
   static EmbedDataset.Plan plan(EmbedOptions o) throws IOException {
+    if (o.getBatchSize() == 0) {
+      o.setBatchSize(256);
+    }
     Flags.require(o.getData(), "data", "a prepared dataset directory (symmim prepare --output)");
     Flags.require(o.getOutput(), "output", "the directory to write embeddings to");
     Flags.check(o.getBatchSize() >= 1, "batchSize", o.getBatchSize(), "must be >= 1");

@@ -16,14 +16,12 @@ public interface EvaluateOptions extends PipelineOptions {
 
   void setOutput(String value);
 
-  @Description("k of the k-NN classifier (k=200 is always reported too).")
-  @Default.Integer(20)
+  @Description("k of the k-NN classifier, unset: 20 (k=200 is always reported too).")
   int getK();
 
   void setK(int value);
 
-  @Description("Temperature T of the k-NN votes exp(sim/T).")
-  @Default.Double(0.07)
+  @Description("Temperature T of the k-NN votes exp(sim/T) (unset: 0.07).")
   double getTemperature();
 
   void setTemperature(double value);
@@ -53,8 +51,7 @@ public interface EvaluateOptions extends PipelineOptions {
 
   void setProbeLr(double value);
 
-  @Description("Images per forward pass when embedding the baselines.")
-  @Default.Integer(256)
+  @Description("Images per forward pass when embedding the baselines (unset: 256).")
   int getBatchSize();
 
   void setBatchSize(int value);

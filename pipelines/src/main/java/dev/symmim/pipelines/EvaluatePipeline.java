@@ -45,6 +45,15 @@ public final class EvaluatePipeline {
   record EmbeddingSet(String name, String dir, EmbeddingsManifest manifest) {}
 
   static void validate(EvaluateOptions o) {
+    if (o.getK() == 0) {
+      o.setK(20);
+    }
+    if (o.getTemperature() == 0) {
+      o.setTemperature(0.07);
+    }
+    if (o.getBatchSize() == 0) {
+      o.setBatchSize(256);
+    }
     Flags.require(o.getEmbeddings(), "embeddings", "a 'symmim embed' output directory");
     Flags.require(o.getOutput(), "output", "a local directory for metrics.json and report.html");
     Flags.check(!o.getOutput().contains("://"), "output", o.getOutput(), "must be a local directory (the report is written there)");

@@ -16,8 +16,8 @@ public interface IndexOptions extends PipelineOptions {
 
   void setOutput(String value);
 
-  @Description("Shards (each built on one worker, searched in parallel); embeddings go by a stable hash of the id.")
-  @Default.Integer(1)
+  @Description("Shards (each built on one worker, searched in parallel; unset: 1); embeddings go by a stable hash of the id.")
+  // no @Default: embed defines --shards too (0 = automatic), and demo registers both
   int getShards();
 
   void setShards(int value);

@@ -33,6 +33,9 @@ public final class IndexPipeline {
   static Plan plan(IndexOptions o) throws IOException {
     Flags.require(o.getEmbeddings(), "embeddings", "an embeddings directory (symmim embed --output)");
     Flags.require(o.getOutput(), "output", "the index directory to write");
+    if (o.getShards() == 0) {
+      o.setShards(1);
+    }
     Flags.check(o.getShards() >= 1 && o.getShards() <= 99999, "shards", o.getShards(), "must be in [1, 99999]");
     Flags.check(o.getM() >= 2 && o.getM() <= 512, "m", o.getM(), "must be in [2, 512]");
     Flags.check(o.getEfConstruction() >= 1 && o.getEfConstruction() <= 3200, "efConstruction", o.getEfConstruction(),

@@ -95,8 +95,8 @@ public interface PretrainOptions extends PipelineOptions {
 
   void setEpochs(int value);
 
-  @Description("Images per step.")
-  @Default.Integer(64)
+  // No @Default for flags other commands also define with another default (one JVM registers them all in demo/ablate).
+  @Description("Images per step (unset: 64).")
   int getBatchSize();
 
   void setBatchSize(int value);
@@ -114,8 +114,7 @@ public interface PretrainOptions extends PipelineOptions {
 
   void setWarmupEpochs(double value);
 
-  @Description("InfoNCE temperature tau of the contrastive loss.")
-  @Default.Double(0.2)
+  @Description("InfoNCE temperature tau of the contrastive loss (unset: 0.2).")
   double getTemperature();
 
   void setTemperature(double value);

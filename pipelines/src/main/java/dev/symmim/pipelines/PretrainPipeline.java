@@ -28,6 +28,12 @@ public final class PretrainPipeline {
   private PretrainPipeline() {}
 
   static void validate(PretrainOptions o) {
+    if (o.getBatchSize() == 0) {
+      o.setBatchSize(64);
+    }
+    if (o.getTemperature() == 0) {
+      o.setTemperature(0.2);
+    }
     Flags.require(o.getData(), "data", "a prepared dataset directory (symmim prepare --output)");
     Flags.require(o.getOutput(), "output", "a local run directory");
     Flags.check(!o.getOutput().contains("://"), "output", o.getOutput(), "must be a local directory for now");
