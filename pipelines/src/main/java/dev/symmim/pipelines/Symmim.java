@@ -21,6 +21,7 @@ public final class Symmim {
       "  embed     a prepared dataset + a pretrain checkpoint -> embedding Avro + Vertex AI export",
       "  index     embeddings -> sharded Lucene HNSW index (cosine) + index.json",
       "  search    nearest neighbours in an index: --index=DIR (--id=ID | --image=FILE [--checkpoint=RUN]) [--k=10]",
+      "  ablate    masking ablation: symmetric (fixed/random parity) vs random 50/75% vs blocks, N seeds, mean +- std",
       "  evaluate  embeddings -> k-NN, linear probe, baselines (pixels, random init), feature health -> metrics + report",
       "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]', 'symmim bench index'",
       "  help      this text; 'symmim help <command>' lists the command's flags",
@@ -78,6 +79,9 @@ public final class Symmim {
       case "evaluate":
         EvaluatePipeline.run(options(rest, EvaluateOptions.class));
         return 0;
+      case "ablate":
+        Ablate.run(options(rest, AblateOptions.class));
+        return 0;
       case "demo":
         return Demo.run(options(rest, DemoOptions.class));
       case "bench":
@@ -101,6 +105,8 @@ public final class Symmim {
         return SearchOptions.class;
       case "evaluate":
         return EvaluateOptions.class;
+      case "ablate":
+        return AblateOptions.class;
       case "demo":
         return DemoOptions.class;
       default:
