@@ -108,8 +108,10 @@ public final class GcsServer implements AutoCloseable {
   }
 
   private void serve(HttpExchange exchange) throws IOException {
+    long start = System.nanoTime();
     try (exchange) {
       byte[] body = exchange.getRequestBody().readAllBytes();
+      long read = System.nanoTime();
       String target = exchange.getRequestURI().getRawPath()
           + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
       FaultInjector.Fault fault = faults.next();
@@ -142,7 +144,8 @@ public final class GcsServer implements AutoCloseable {
           out.write(x.responseBody);
         }
       }
-      log(exchange.getRequestMethod(), target, Integer.toString(x.status));
+      log(exchange.getRequestMethod(), target, x.status + String.format(" (%d bytes read in %.1f ms, answered in %.1f ms)",
+          body.length, (read - start) / 1e6, (System.nanoTime() - read) / 1e6));
     } catch (RuntimeException e) {
       // A bug here must be visible; the client sees the connection close and retries or fails.
       e.printStackTrace();

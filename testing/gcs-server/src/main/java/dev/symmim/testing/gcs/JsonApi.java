@@ -146,7 +146,7 @@ final class JsonApi {
 
   private void object(ApiExchange x, String bucket, String name, String base, boolean download) {
     Preconditions pre = Preconditions.from(x::param, false);
-    Long generation = number(x.param("generation"), "generation");
+    Long generation = Preconditions.number(x.param("generation"), "generation");
     switch (x.method) {
       case "GET":
         StoredObject o = store.get(bucket, name, generation, pre);
@@ -311,8 +311,8 @@ final class JsonApi {
 
   private void rewrite(ApiExchange x, String srcBucket, String srcName, String dstBucket, String dstName,
       boolean rewriteResponse, String base) {
-    StoredObject src = store.get(srcBucket, srcName, number(x.param("sourceGeneration"), "sourceGeneration"),
-        Preconditions.from(x::param, true));
+    Long sourceGeneration = Preconditions.number(x.param("sourceGeneration"), "sourceGeneration");
+    StoredObject src = store.get(srcBucket, srcName, sourceGeneration, Preconditions.from(x::param, true));
     JsonNode meta = x.body.length == 0 ? null : json(x.body);
     ObjectNode attributes = meta != null && meta.size() > 0 ? StoredObject.writable(meta) : src.attributes();
     StoredObject dst = store.put(dstBucket, dstName, src.data(), attributes, Preconditions.from(x::param, false));
@@ -337,9 +337,11 @@ final class JsonApi {
     }
     ByteArrayOutputStream data = new ByteArrayOutputStream();
     for (JsonNode s : sources) {
-      Long ifMatch = number(s.path("objectPreconditions").path("ifGenerationMatch").asText(null), "ifGenerationMatch");
-      StoredObject part = store.get(bucket, s.path("name").asText(), number(s.path("generation").asText(null),
-          "generation"), new Preconditions(ifMatch, null, null, null));
+      Long ifMatch = Preconditions.number(s.path("objectPreconditions").path("ifGenerationMatch").asText(null),
+          "ifGenerationMatch");
+      Long generation = Preconditions.number(s.path("generation").asText(null), "generation");
+      StoredObject part = store.get(bucket, s.path("name").asText(), generation,
+          new Preconditions(ifMatch, null, null, null));
       data.writeBytes(part.data());
     }
     JsonNode destination = body.path("destination");
@@ -356,14 +358,11 @@ final class JsonApi {
       ApiExchange inner;
       try {
         inner = Multipart.request(part);
-      } catch (GcsError e) {
+        handle(inner, base);
+      } catch (GcsError e) { // a part that is no HTTP request gets its own error answer
         inner = new ApiExchange("GET", "/", java.util.Map.of(), new byte[0]);
         inner.respondError(e);
-        answers.add(inner);
-        ids.add(part.headers().get("Content-ID"));
-        continue;
       }
-      handle(inner, base);
       answers.add(inner);
       ids.add(part.headers().get("Content-ID"));
     }
@@ -405,17 +404,6 @@ final class JsonApi {
       return StoredObject.JSON.readTree(body);
     } catch (IOException e) {
       throw GcsError.badRequest("the body is not JSON: " + e.getMessage());
-    }
-  }
-
-  private static Long number(String value, String name) {
-    if (value == null || value.isEmpty()) {
-      return null;
-    }
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw GcsError.badRequest(name + "=" + value + " is not a number");
     }
   }
 }

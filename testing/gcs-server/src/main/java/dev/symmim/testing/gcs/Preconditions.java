@@ -18,7 +18,11 @@ record Preconditions(Long generationMatch, Long generationNotMatch, Long metagen
   }
 
   private static Long number(Function<String, String> param, String name) {
-    String v = param.apply(name);
+    return number(param.apply(name), name);
+  }
+
+  /** A number parameter, or null when absent; 400 naming it when it is not a number. */
+  static Long number(String v, String name) {
     if (v == null || v.isEmpty()) {
       return null;
     }

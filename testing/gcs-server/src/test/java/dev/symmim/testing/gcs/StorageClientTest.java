@@ -8,6 +8,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import com.google.api.gax.paging.Page;
+import com.google.api.gax.retrying.RetrySettings;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ReadChannel;
 import com.google.cloud.WriteChannel;
@@ -20,6 +21,7 @@ import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -35,8 +37,11 @@ public class StorageClientTest {
   @Before
   public void start() throws Exception {
     server = GcsServer.start(0);
+    // The client's own retry policy, with short waits so that the fault test stays quick.
+    RetrySettings quickRetries = StorageOptions.getDefaultRetrySettings().toBuilder()
+        .setInitialRetryDelayDuration(Duration.ofMillis(5)).setMaxRetryDelayDuration(Duration.ofMillis(50)).build();
     storage = StorageOptions.newBuilder().setHost(server.host()).setProjectId("test")
-        .setCredentials(NoCredentials.getInstance()).build().getService();
+        .setCredentials(NoCredentials.getInstance()).setRetrySettings(quickRetries).build().getService();
     storage.create(BucketInfo.of("client"));
   }
 
