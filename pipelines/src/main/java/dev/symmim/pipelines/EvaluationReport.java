@@ -2,10 +2,13 @@ package dev.symmim.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.symmim.model.config.DeviceKind;
 import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.infer.Reconstructor;
 import dev.symmim.model.masking.Mask;
 import dev.symmim.model.masking.Masks;
 import dev.symmim.model.masking.PatchGrid;
+import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.schemas.Example;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.DatasetPaths;
@@ -112,6 +115,12 @@ final class EvaluationReport {
             .append(" px patches, online encoder); M2 (block checkerboard, k = ").append(k).append(", ").append(k * patch)
             .append(" px blocks, momentum encoder). Masked patches are grey; both masks hide 50%.</p>")
             .append("<img src='masks.png' alt='masks M1 and M2 over validation images'>\n");
+      }
+      if (config != null && config.encoder().imageSize() == size && config.encoder().channels() == samples.get(0).channels()) {
+        reconstructions(samples, Checkpoints.shared(Path.of(main.checkpoint())), out.resolve("reconstructions.png"));
+        html.append("<h2>Reconstructions</h2>\n<p>Rows: image with M1 applied (the online encoder's input); what the "
+            + "online encoder and its linear head D put in the masked patches (visible patches shown as they are).</p>")
+            .append("<img src='reconstructions.png' alt='reconstructions of M1-masked validation images'>\n");
       }
     }
 
@@ -223,32 +232,56 @@ final class EvaluationReport {
     return out;
   }
 
-  /** Three rows per image column: the image, M1 over it, M2 over it; upscaled 4x. */
-  static void masks(List<RasterImage> images, int patch, int k, Path png) throws IOException {
+  /** Two rows: each image under M1 (masked patches grey), then the checkpoint's reconstruction. */
+  static void reconstructions(List<RasterImage> images, dev.symmim.model.checkpoint.Checkpoint checkpoint, Path png)
+      throws IOException {
+    int patch = checkpoint.config().encoder().patchSize();
     int size = images.get(0).height();
+    Mask m1 = Masks.checkerboard(PatchGrid.of(size, size, patch), 0);
+    List<RasterImage> masked = new ArrayList<>();
+    List<RasterImage> rebuilt = new ArrayList<>();
+    try (Reconstructor r = new Reconstructor(checkpoint, TorchRuntime.device(DeviceKind.CPU))) {
+      for (RasterImage img : images) {
+        masked.add(greyed(img, m1, patch));
+        rebuilt.add(new RasterImage(size, size, img.channels(), r.reconstruct(img.pixels(), m1)));
+      }
+    }
+    grid(List.of(masked, rebuilt), png);
+  }
+
+  /** {@code img} with the masked patches grey. */
+  static RasterImage greyed(RasterImage img, Mask mask, int patch) {
+    int size = img.height();
+    byte[] grey = img.pixels().clone();
+    for (int i = 0; i < grey.length; i++) {
+      int pixel = i / img.channels();
+      if (mask.isMasked(pixel / size / patch, pixel % size / patch)) {
+        grey[i] = (byte) 0x9a;
+      }
+    }
+    return new RasterImage(size, size, img.channels(), grey);
+  }
+
+  /** Images in rows, upscaled to about 112 px. */
+  static void grid(List<List<RasterImage>> rows, Path png) throws IOException {
+    int size = rows.get(0).get(0).height();
     int scale = Math.max(1, 112 / size);
     int cell = size * scale;
     int gap = 6;
-    PatchGrid grid = PatchGrid.of(size, size, patch);
-    Mask m1 = Masks.checkerboard(grid, 0);
-    Mask m2 = Masks.blockCheckerboard(grid, k, 0);
-    BufferedImage img = new BufferedImage(images.size() * (cell + gap) + gap, 3 * (cell + gap) + gap, BufferedImage.TYPE_INT_RGB);
+    int cols = rows.get(0).size();
+    BufferedImage img = new BufferedImage(cols * (cell + gap) + gap, rows.size() * (cell + gap) + gap, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = Plots.canvas(img);
-    for (int c = 0; c < images.size(); c++) {
-      RasterImage r = images.get(c);
-      for (int row = 0; row < 3; row++) {
-        Mask mask = row == 1 ? m1 : row == 2 ? m2 : null;
-        int ox = gap + c * (cell + gap);
-        int oy = gap + row * (cell + gap);
+    for (int row = 0; row < rows.size(); row++) {
+      for (int c = 0; c < cols; c++) {
+        RasterImage r = rows.get(row).get(c);
         for (int y = 0; y < size; y++) {
           for (int x = 0; x < size; x++) {
             int o = (y * size + x) * r.channels();
             int red = r.pixels()[o] & 0xff;
             int green = r.channels() == 3 ? r.pixels()[o + 1] & 0xff : red;
             int blue = r.channels() == 3 ? r.pixels()[o + 2] & 0xff : red;
-            Color color = mask != null && mask.isMasked(y / patch, x / patch) ? new Color(0x9a9a9a) : new Color(red, green, blue);
-            g.setColor(color);
-            g.fillRect(ox + x * scale, oy + y * scale, scale, scale);
+            g.setColor(new Color(red, green, blue));
+            g.fillRect(gap + c * (cell + gap) + x * scale, gap + row * (cell + gap) + y * scale, scale, scale);
           }
         }
       }
@@ -257,4 +290,19 @@ final class EvaluationReport {
     ImageIO.write(img, "png", png.toFile());
   }
 
+  /** Three rows: the images, M1 over them, M2 over them (masked patches grey). */
+  static void masks(List<RasterImage> images, int patch, int k, Path png) throws IOException {
+    int size = images.get(0).height();
+    PatchGrid patches = PatchGrid.of(size, size, patch);
+    List<List<RasterImage>> rows = new ArrayList<>();
+    rows.add(images);
+    for (Mask mask : List.of(Masks.checkerboard(patches, 0), Masks.blockCheckerboard(patches, k, 0))) {
+      List<RasterImage> row = new ArrayList<>();
+      for (RasterImage img : images) {
+        row.add(greyed(img, mask, patch));
+      }
+      rows.add(row);
+    }
+    grid(rows, png);
+  }
 }
