@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * {@code symmim bench index}: Gaussian-clustered synthetic embeddings (fixed seed) -> {@code symmim
  * index} with 1 and 2 shards (build time) -> recall@10 against exact brute force and single-thread
- * queries/s over Lucene's search width. Prints a table and the chosen default width.
+ * queries/s over Lucene's search width (per thread CPU-second, which other processes on the machine
+ * disturb less than wall time, and wall). Prints a table, the goal check and the default width.
  */
 final class IndexBench {
   static final int K = 10;
@@ -40,20 +41,20 @@ final class IndexBench {
     for (int w : widths) {
       Flags.check(w >= K, "widths", o.getWidths(), "must all be >= " + K);
     }
-    Path work = Path.of(o.getWorkDir()).toAbsolutePath();
+    Path work = Path.of(o.getBenchDir()).toAbsolutePath();
     int n = o.getVectors();
     System.out.printf("bench index: %d x %d-d vectors (%d Gaussian clusters, noise norm %.2f, seed %d), %d queries, "
-        + "%d cores, Java %s, load average %.1f%n", n, o.getDim(), o.getClusters(), o.getSpread(), o.getSeed(),
+        + "%d cores, Java %s, load average %.1f%n", n, o.getVectorDim(), o.getClusters(), o.getSpread(), o.getDataSeed(),
         o.getQueries(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), load());
 
-    SyntheticEmbeddings.Clustered data = SyntheticEmbeddings.clustered(n + o.getQueries(), o.getDim(), o.getClusters(),
-        o.getSpread(), o.getSeed());
+    SyntheticEmbeddings.Clustered data = SyntheticEmbeddings.clustered(n + o.getQueries(), o.getVectorDim(), o.getClusters(),
+        o.getSpread(), o.getDataSeed());
     List<Embedding> indexed = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       indexed.add(SyntheticEmbeddings.record(SyntheticEmbeddings.id(i), data.cluster()[i], data.vectors()[i], MODEL));
     }
     String embeddings = work.resolve("embeddings").toString();
-    SyntheticEmbeddings.writeDirectory(embeddings, indexed, o.getDim(), MODEL, o.getClusters(), 4);
+    SyntheticEmbeddings.writeDirectory(embeddings, indexed, o.getVectorDim(), MODEL, o.getClusters(), 4);
 
     float[][] queries = Arrays.copyOfRange(data.vectors(), n, n + o.getQueries());
     long t0 = System.nanoTime();
@@ -85,22 +86,30 @@ final class IndexBench {
     for (Point p : points) {
       System.out.printf("| %d | %d | %.4f | %.0f | %.0f |%n", p.shards(), p.width(), p.recall(), p.cpuQps(), p.qps());
     }
-    Point chosen = null;
+    Point goal = smallestWidth(points, shardCounts[0], 0.95);
+    if (goal == null) {
+      System.out.println("goal: no measured width reaches recall@10 >= 0.95");
+    } else {
+      System.out.printf("goal (recall@10 >= 0.95 at >= 5000 queries/s per thread): smallest width reaching 0.95 on %d "
+          + "shard(s) is %d: recall@10 %.4f at %.0f queries per thread CPU-second (%.0f/s wall): %s%n", goal.shards(),
+          goal.width(), goal.recall(), goal.cpuQps(), goal.qps(), goal.cpuQps() >= 5000 ? "met" : "NOT met");
+    }
+    Point safe = smallestWidth(points, shardCounts[0], 0.99);
+    System.out.printf("default width: smallest with recall@10 >= 0.99 (margin for data harder than these clusters): "
+        + "%s; symmim search --width defaults to %d%n", safe == null ? "none measured" : safe.width() + " ("
+        + String.format("%.4f at %.0f queries per thread CPU-second", safe.recall(), safe.cpuQps()) + ")",
+        SearchCommand.DEFAULT_WIDTH);
+    return 0;
+  }
+
+  private static Point smallestWidth(List<Point> points, int shards, double recall) {
+    Point best = null;
     for (Point p : points) {
-      if (p.shards() == shardCounts[0] && p.recall() >= 0.95 && (chosen == null || p.width() < chosen.width())) {
-        chosen = p;
+      if (p.shards() == shards && p.recall() >= recall && (best == null || p.width() < best.width())) {
+        best = p;
       }
     }
-    if (chosen == null) {
-      System.out.println("no measured width reaches recall@10 >= 0.95; default width stays "
-          + SearchCommand.DEFAULT_WIDTH);
-    } else {
-      System.out.printf("chosen default width: %d (smallest with recall@10 >= 0.95 on %d shard(s): %.4f at %.0f "
-          + "queries per thread CPU-second, %.0f/s wall; goal >= 0.95 at >= 5000/s per thread: %s); symmim search's "
-          + "default is %d%n", chosen.width(), chosen.shards(), chosen.recall(), chosen.cpuQps(), chosen.qps(),
-          chosen.cpuQps() >= 5000 ? "met" : "NOT met", SearchCommand.DEFAULT_WIDTH);
-    }
-    return 0;
+    return best;
   }
 
   /** The ids of each query's exact top-{@value #K} by cosine. */

@@ -4,7 +4,10 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** Options of {@code symmim bench index}. */
+/**
+ * Options of {@code symmim bench index}. Names differ from other commands' flags (--dim, --seed,
+ * --workDir) whose defaults differ: Beam refuses one property with two defaults in one JVM.
+ */
 public interface IndexBenchOptions extends PipelineOptions {
   @Description("Indexed vectors (Gaussian-clustered synthetic, fixed seed).")
   @Default.Integer(100_000)
@@ -14,9 +17,9 @@ public interface IndexBenchOptions extends PipelineOptions {
 
   @Description("Vector length.")
   @Default.Integer(192)
-  int getDim();
+  int getVectorDim();
 
-  void setDim(int value);
+  void setVectorDim(int value);
 
   @Description("Cluster centres (uniform on the unit sphere).")
   @Default.Integer(1000)
@@ -37,7 +40,7 @@ public interface IndexBenchOptions extends PipelineOptions {
   void setQueries(int value);
 
   @Description("Search widths to measure, comma-separated (each >= 10).")
-  @Default.String("10,20,50,100,200")
+  @Default.String("10,15,20,30,50,100,200")
   String getWidths();
 
   void setWidths(String value);
@@ -50,13 +53,13 @@ public interface IndexBenchOptions extends PipelineOptions {
 
   @Description("Seed of the synthetic data.")
   @Default.Long(42)
-  long getSeed();
+  long getDataSeed();
 
-  void setSeed(long value);
+  void setDataSeed(long value);
 
   @Description("Scratch directory for the embeddings and indexes.")
   @Default.String("out/bench-index")
-  String getWorkDir();
+  String getBenchDir();
 
-  void setWorkDir(String value);
+  void setBenchDir(String value);
 }

@@ -6,14 +6,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Options of {@code symmim search}. */
 public interface SearchOptions extends PipelineOptions {
-  /** Output formats of {@code symmim search}. */
-  enum Format {
-    /** {@code id<TAB>label<TAB>score} per line. */
-    text,
-    /** One JSON object: the query and its neighbours. */
-    json
-  }
-
   @Description("Index directory written by 'symmim index' (local, or gs:// : copied to a local temp dir first).")
   String getIndex();
 
@@ -36,8 +28,8 @@ public interface SearchOptions extends PipelineOptions {
 
   void setCheckpoint(String value);
 
-  @Description("Neighbours to return.")
-  @Default.Integer(10)
+  @Description("Neighbours to return (unset: 10).")
+  // no @Default: evaluate defines --k too (default in code), and one JVM may register both
   int getK();
 
   void setK(int value);
@@ -49,11 +41,12 @@ public interface SearchOptions extends PipelineOptions {
 
   void setWidth(int value);
 
-  @Description("text (id, label, score per line) or json.")
-  @Default.Enum("text")
-  Format getFormat();
+  @Description("Print one JSON object (query, neighbours with id, split, label, labelName, score) instead of "
+      + "'id<TAB>label<TAB>score' lines. (Not --format: prepare's --format is another type.)")
+  @Default.Boolean(false)
+  boolean getJson();
 
-  void setFormat(Format value);
+  void setJson(boolean value);
 
   @Description("Device for --image: auto (GPU when present), cpu or gpu.")
   @Default.Enum("auto")
