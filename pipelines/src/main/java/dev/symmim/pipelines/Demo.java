@@ -53,11 +53,17 @@ final class Demo {
     embed.setOutput(out + "/embeddings");
     EmbedPipeline.run(embed);
 
+    IndexOptions index = stage(o, IndexOptions.class);
+    index.setEmbeddings(out + "/embeddings");
+    index.setOutput(out + "/index");
+    IndexPipeline.run(index);
+
     EvaluateOptions evaluate = stage(o, EvaluateOptions.class);
     evaluate.setEmbeddings(out + "/embeddings");
     evaluate.setOutput(out);
     Path report = EvaluatePipeline.run(evaluate, java.util.Map.of("dataset.html", "Prepared dataset (counts, samples, shards)",
-        "pretrain.html", "Pretraining loss curve (interactive SVG)"));
+        "pretrain.html", "Pretraining loss curve (interactive SVG)", "index/index.json",
+        "HNSW index manifest (bin/symmim search --index=" + out + "/index --id=...)"));
     System.out.println("demo: report " + report);
     return 0;
   }
