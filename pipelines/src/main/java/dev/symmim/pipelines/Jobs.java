@@ -20,25 +20,37 @@ final class Jobs {
     return result;
   }
 
-  /** {@code " name=value ..."} for the counters and distributions of {@code namespace}. */
+  /**
+   * {@code " name=value ..."} for the counters and distributions of {@code namespace}, summed over
+   * the steps that report them (e.g. one per embedded set).
+   */
   static String metrics(PipelineResult result, String namespace) {
-    StringBuilder out = new StringBuilder();
+    java.util.Map<String, Long> counters = new java.util.TreeMap<>();
+    java.util.Map<String, long[]> distributions = new java.util.TreeMap<>(); // count, sum, max
     try {
       var metrics = result.metrics().queryMetrics(
           MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace(namespace)).build());
       for (MetricResult<Long> c : metrics.getCounters()) {
-        out.append(' ').append(c.getName().getName()).append('=').append(c.getAttempted());
+        counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
       }
       for (var d : metrics.getDistributions()) {
         var v = d.getAttempted();
-        if (v.getCount() > 0) {
-          out.append(' ').append(d.getName().getName()).append("(n=").append(v.getCount()).append(" mean=")
-              .append(Math.round(v.getMean())).append(" max=").append(v.getMax()).append(')');
-        }
+        long[] acc = distributions.computeIfAbsent(d.getName().getName(), k -> new long[] {0, 0, Long.MIN_VALUE});
+        acc[0] += v.getCount();
+        acc[1] += v.getSum();
+        acc[2] = Math.max(acc[2], v.getMax());
       }
     } catch (UnsupportedOperationException e) {
-      out.append(" (runner reports no metrics)");
+      return " (runner reports no metrics)";
     }
+    StringBuilder out = new StringBuilder();
+    counters.forEach((name, value) -> out.append(' ').append(name).append('=').append(value));
+    distributions.forEach((name, a) -> {
+      if (a[0] > 0) {
+        out.append(' ').append(name).append("(n=").append(a[0]).append(" mean=").append(a[1] / a[0])
+            .append(" max=").append(a[2]).append(')');
+      }
+    });
     return out.toString();
   }
 }
