@@ -3,18 +3,10 @@ package dev.symmim.transforms.embed;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.symmim.transforms.dataset.DatasetManifest;
-import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.dataset.JsonFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MoveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.util.MimeTypes;
 
 /**
  * {@code manifest.json} of an embeddings directory written by {@code symmim embed}:
@@ -71,24 +63,12 @@ public record EmbeddingsManifest(
 
   /** Writes {@code manifest.json} into {@code dir}, via a temporary file and a rename. */
   public void writeTo(String dir) throws IOException {
-    ResourceId target = DatasetPaths.resolve(dir, FILE_NAME);
-    ResourceId temp = DatasetPaths.resolve(dir, "." + FILE_NAME + ".tmp-" + Long.toHexString(System.nanoTime()));
-    try (OutputStream out = Channels.newOutputStream(FileSystems.create(temp, MimeTypes.TEXT))) {
-      out.write(DatasetManifest.json().writeValueAsString(this).getBytes(StandardCharsets.UTF_8));
-      out.write('\n');
-    }
-    FileSystems.rename(List.of(temp), List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    JsonFiles.write(dir, FILE_NAME, this);
   }
 
   /** Reads {@code <dir>/manifest.json}; a missing or malformed file is reported with its path. */
   public static EmbeddingsManifest readFrom(String dir) throws IOException {
-    ResourceId target = DatasetPaths.resolve(dir, FILE_NAME);
-    try (InputStream in = Channels.newInputStream(FileSystems.open(target))) {
-      return DatasetManifest.json().readValue(in, EmbeddingsManifest.class);
-    } catch (java.io.FileNotFoundException e) {
-      throw new IOException("no embeddings manifest at " + target + ": is this a 'symmim embed' output directory?", e);
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IOException("malformed embeddings manifest " + target + ": " + e.getOriginalMessage(), e);
-    }
+    return JsonFiles.read(dir, FILE_NAME, EmbeddingsManifest.class, "embeddings manifest",
+        "is this a 'symmim embed' output directory?");
   }
 }

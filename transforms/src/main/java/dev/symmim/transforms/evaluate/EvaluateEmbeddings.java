@@ -152,12 +152,8 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
   }
 
   static List<Embedding> sampleRows(List<Embedding> rows, int max, long seed) {
-    if (rows.size() <= max) {
-      return rows;
-    }
-    int[] idx = new java.util.Random(seed).ints(0, rows.size()).distinct().limit(max).sorted().toArray();
     List<Embedding> out = new ArrayList<>();
-    for (int i : idx) {
+    for (int i : FeatureHealth.sampleIndices(rows.size(), max, seed)) {
       out.add(rows.get(i));
     }
     return out;

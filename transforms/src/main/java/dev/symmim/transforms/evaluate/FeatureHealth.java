@@ -71,15 +71,20 @@ public final class FeatureHealth {
 
   /** A seeded sample of at most {@code maxRows} rows, in their original order. */
   static float[][] sample(float[][] rows, int maxRows, long seed) {
-    if (rows.length <= maxRows) {
-      return rows;
-    }
-    int[] idx = new Random(seed).ints(0, rows.length).distinct().limit(maxRows).sorted().toArray();
+    int[] idx = sampleIndices(rows.length, maxRows, seed);
     float[][] out = new float[idx.length][];
     for (int i = 0; i < idx.length; i++) {
       out[i] = rows[idx[i]];
     }
     return out;
+  }
+
+  /** Ascending indices of a seeded sample of at most {@code max} of {@code n} rows (all when n <= max). */
+  static int[] sampleIndices(int n, int max, long seed) {
+    if (n <= max) {
+      return java.util.stream.IntStream.range(0, n).toArray();
+    }
+    return new Random(seed).ints(0, n).distinct().limit(max).sorted().toArray();
   }
 
   /** The smaller of the centered covariance (d x d) and Gram (n x n) matrices: same nonzero spectrum up to scale. */

@@ -55,7 +55,7 @@ public class NearestNeighborsTest {
 
   @Test
   public void blockedNeighboursEqualExactInMemoryNeighbours() {
-    List<Embedding> all = data(700, 160, 24, 6, 7);
+    List<Embedding> all = data(300, 80, 16, 6, 7);
     Map<String, QueryNeighbors> exact = ExactKnn.neighbors(all, "train", "val", 20);
     PCollection<KV<String, QueryNeighbors>> lists = p.apply(Create.of(all).withCoder(AvroCoder.of(Embedding.class)))
         .apply(NearestNeighbors.of("train", "val", 20, 3, 2));
@@ -71,7 +71,7 @@ public class NearestNeighborsTest {
     });
     KnnCounts exactCounts = ExactKnn.accuracy(exact, KS, 0.07, 6);
     PAssert.thatSingleton(lists.apply(KnnAccuracy.of(KS, 0.07, 6))).satisfies(c -> {
-      assertEquals(160, c.queries());
+      assertEquals(80, c.queries());
       assertArrayEquals(exactCounts.top1(), c.top1());
       assertArrayEquals(exactCounts.top5(), c.top5());
       assertTrue("clustered data must be mostly right: " + c.top1Accuracy(0), c.top1Accuracy(0) > 0.8);
