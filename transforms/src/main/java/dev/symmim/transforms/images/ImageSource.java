@@ -132,7 +132,14 @@ public record ImageSource(
     if (result.status() == MatchResult.Status.OK) {
       out.addAll(result.metadata());
     } else if (result.status() != MatchResult.Status.NOT_FOUND) {
-      throw new IOException("matching " + spec + " failed with status " + result.status());
+      String why = "status " + result.status();
+      try {
+        result.metadata(); // throws the filesystem's reason
+      } catch (IOException e) {
+        why = e.getMessage();
+      }
+      throw new IllegalArgumentException("--input: cannot list " + spec + ": " + why
+          + " (does the bucket or directory exist, and is it readable?)");
     }
     return out;
   }
