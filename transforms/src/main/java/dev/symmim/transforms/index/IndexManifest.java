@@ -1,19 +1,11 @@
 package dev.symmim.transforms.index;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.dataset.JsonFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MoveOptions;
-import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.util.MimeTypes;
 
 /**
  * {@code index.json} of an index directory written by {@code symmim index}, written last (a
@@ -76,27 +68,14 @@ public record IndexManifest(
 
   /** Writes {@code index.json} into {@code dir}, via a temporary file and a rename. */
   public void writeTo(String dir) throws IOException {
-    ResourceId target = DatasetPaths.resolve(dir, FILE_NAME);
-    ResourceId temp = DatasetPaths.resolve(dir, "." + FILE_NAME + ".tmp-" + Long.toHexString(System.nanoTime()));
-    try (OutputStream out = Channels.newOutputStream(FileSystems.create(temp, MimeTypes.TEXT))) {
-      out.write(DatasetManifest.json().writeValueAsString(this).getBytes(StandardCharsets.UTF_8));
-      out.write('\n');
-    }
-    FileSystems.rename(List.of(temp), List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    JsonFiles.write(dir, FILE_NAME, this);
   }
 
   /** Reads {@code <dir>/index.json}; a missing, malformed or foreign file is reported with its path. */
   public static IndexManifest readFrom(String dir) throws IOException {
-    ResourceId target = DatasetPaths.resolve(dir, FILE_NAME);
-    IndexManifest m;
-    try (InputStream in = Channels.newInputStream(FileSystems.open(target))) {
-      m = DatasetManifest.json().readValue(in, IndexManifest.class);
-    } catch (java.io.FileNotFoundException e) {
-      throw new IOException("no index manifest at " + target
-          + ": is this a 'symmim index' output directory (index.json is written last; a build may not have finished)?", e);
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IOException("malformed index manifest " + target + ": " + e.getOriginalMessage(), e);
-    }
+    IndexManifest m = JsonFiles.read(dir, FILE_NAME, IndexManifest.class, "index manifest",
+        "is this a 'symmim index' output directory (index.json is written last; a build may not have finished)?");
+    String target = DatasetPaths.resolve(dir, FILE_NAME).toString();
     if (!FORMAT.equals(m.format()) || !METRIC.equals(m.metric())) {
       throw new IOException(target + " has format " + m.format() + " / metric " + m.metric() + ", expected "
           + FORMAT + " / " + METRIC);
