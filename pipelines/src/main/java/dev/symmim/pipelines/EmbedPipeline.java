@@ -7,6 +7,8 @@ import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.DatasetPaths;
 import dev.symmim.transforms.embed.Checkpoints;
+import dev.symmim.transforms.embed.ComputeEmbeddings;
+import dev.symmim.transforms.progress.ProgressMeter;
 import dev.symmim.transforms.embed.EmbedDataset;
 import dev.symmim.transforms.embed.Embedder;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
@@ -162,7 +164,10 @@ public final class EmbedPipeline {
   public static EmbeddingsManifest run(EmbedOptions o) throws IOException {
     EmbedDataset.Plan plan = plan(o);
     long t0 = System.nanoTime();
-    PipelineResult result = Jobs.run(build(o, plan), "embed");
+    PipelineResult result;
+    try (ProgressMeter.Reporting progress = ProgressMeter.of(ComputeEmbeddings.STAGE).report(10)) {
+      result = Jobs.run(build(o, plan), "embed");
+    }
     EmbeddingsManifest m = EmbeddingsManifest.readFrom(plan.outputDir());
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.println("embed: Beam metrics" + Jobs.metrics(result, "embed"));

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.schemas.Embedding;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.embed.ComputeEmbeddings;
 import dev.symmim.transforms.embed.EmbedDataset;
+import dev.symmim.transforms.progress.ProgressMeter;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.embed.EncoderKind;
 import dev.symmim.transforms.evaluate.EvaluateEmbeddings;
@@ -149,7 +151,10 @@ public final class EvaluatePipeline {
       return sets;
     }
     System.out.println("evaluate: embedding baselines " + kinds + " of " + main.dataset());
-    PipelineResult r = Jobs.run(p, "evaluate (baselines)");
+    PipelineResult r;
+    try (ProgressMeter.Reporting progress = ProgressMeter.of(ComputeEmbeddings.STAGE).report(10)) {
+      r = Jobs.run(p, "evaluate (baselines)");
+    }
     System.out.println("evaluate: baseline embedding metrics" + Jobs.metrics(r, "embed"));
     List<EmbeddingSet> read = new ArrayList<>();
     for (EmbeddingSet s : sets) {

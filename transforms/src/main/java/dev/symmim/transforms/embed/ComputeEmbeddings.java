@@ -7,6 +7,7 @@ import dev.symmim.transforms.failures.BadInputException;
 import dev.symmim.transforms.failures.FailedRecords;
 import dev.symmim.transforms.images.ImagePreprocessor;
 import dev.symmim.transforms.images.RasterImage;
+import dev.symmim.transforms.progress.ProgressMeter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +68,7 @@ public final class ComputeEmbeddings extends PTransform<PCollection<List<Example
     private final Embedder.Spec spec;
     private final String modelId;
     private transient Embedder embedder;
+    private transient ProgressMeter progress;
     private transient long loadMillisToReport = -1;
 
     EmbedFn(Embedder.Spec spec, String modelId) {
@@ -77,6 +79,7 @@ public final class ComputeEmbeddings extends PTransform<PCollection<List<Example
     @Setup
     public void setup() {
       long t0 = System.nanoTime();
+      progress = ProgressMeter.of(STAGE);
       embedder = spec.open();
       loadMillisToReport = (System.nanoTime() - t0) / 1_000_000; // metrics are not available in @Setup
 
@@ -115,6 +118,7 @@ public final class ComputeEmbeddings extends PTransform<PCollection<List<Example
           }
           out.get(EMBEDDINGS).output(toEmbedding(e, vectors[i], modelId));
           embedded.inc();
+          progress.add("embedded", 1);
         }
       }
       batchMillis.update((System.nanoTime() - t0) / 1_000_000);
@@ -136,6 +140,7 @@ public final class ComputeEmbeddings extends PTransform<PCollection<List<Example
     private void fail(Example e, BadInputException ex, MultiOutputReceiver out) {
       out.get(FAILURES).output(FailedRecords.of(STAGE, e.getId(), e.getContentHash(), ex));
       failed.inc();
+      progress.add("failed", 1);
     }
 
     @Teardown
