@@ -57,6 +57,13 @@ public interface IndexBenchOptions extends PipelineOptions {
 
   void setDataSeed(long value);
 
+  @Description("Reuse the indexes of an earlier run in --benchDir (same --vectors, --vectorDim and shard counts; "
+      + "the same --dataSeed, --clusters and --spread are the caller's promise) and time only the searches.")
+  @Default.Boolean(false)
+  boolean getReuseIndexes();
+
+  void setReuseIndexes(boolean value);
+
   @Description("Scratch directory for the embeddings and indexes.")
   @Default.String("out/bench-index")
   String getBenchDir();
