@@ -155,6 +155,7 @@ final class EmbedBench {
     for (int w = 0; w < workers; w++) {
       int worker = w;
       jobs.add(pool.submit(() -> {
+        TorchRuntime.configureThreads(threads, 0); // torch's intra-op setting is per calling thread (OpenMP)
         for (int b = worker; b < batches.size(); b += workers) {
           predictors.get(worker).embed(batches.get(b), batches.get(b).length / per);
         }
