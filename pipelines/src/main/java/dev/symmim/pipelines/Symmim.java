@@ -23,7 +23,7 @@ public final class Symmim {
       "  search    nearest neighbours in an index: --index=DIR (--id=ID | --image=FILE [--checkpoint=RUN]) [--k=10]",
       "  ablate    masking ablation: symmetric (fixed/random parity) vs random 50/75% vs blocks, N seeds, mean +- std",
       "  evaluate  embeddings -> k-NN, linear probe, baselines (pixels, random init), feature health -> metrics + report",
-      "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]', 'symmim bench embed', 'symmim bench index'",
+      "  bench     benchmarks: 'symmim bench prepare [--fashionMnist=DIR] [--images=N]', 'symmim bench pretrain <pretrain flags>', 'symmim bench embed', 'symmim bench index'",
       "  help      this text; 'symmim help <command>' lists the command's flags",
       "",
       "Pipelines run on embedded Flink by default (--runner=FlinkRunner --flinkMaster=[local]);",

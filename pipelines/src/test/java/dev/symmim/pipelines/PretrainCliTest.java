@@ -87,8 +87,8 @@ public class PretrainCliTest {
   @Test
   public void badLossAndAugmentationFlagsAreNamed() throws Exception {
     String d = data(32);
-    assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--temperature=0"),
-        containsString("--temperature=0.0 must be > 0"));
+    assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--temperature=-0.1"),
+        containsString("--temperature=-0.1 must be > 0"));
     assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--view2MinScale=1.5"),
         containsString("--view2MinScale=1.5 must be in (0, 1]"));
     assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--epochs=4", "--warmupEpochs=5"),
