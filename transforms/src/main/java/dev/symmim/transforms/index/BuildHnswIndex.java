@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -221,11 +220,7 @@ public final class BuildHnswIndex extends PTransform<PCollection<Embedding>, PCo
       String path = IndexManifest.shardPath(shard);
       return new IndexManifest.Shard(shard, path, rows.size(), ShardFiles.upload(local, spec.outputDir, path));
     } finally {
-      try (Stream<Path> s = Files.walk(local)) {
-        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      ShardFiles.deleteLocal(local);
     }
   }
 

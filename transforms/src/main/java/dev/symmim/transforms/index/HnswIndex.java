@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
@@ -147,11 +146,7 @@ public final class HnswIndex implements AutoCloseable {
       }
     }
     if (downloaded != null) {
-      try (Stream<Path> all = Files.walk(downloaded)) {
-        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+      ShardFiles.deleteLocal(downloaded);
     }
     if (first != null) {
       throw first;
