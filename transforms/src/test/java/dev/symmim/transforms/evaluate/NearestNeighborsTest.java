@@ -37,7 +37,7 @@ public class NearestNeighborsTest {
       int label = r.nextInt(classes);
       List<Float> v = new ArrayList<>();
       for (int i = 0; i < dim; i++) {
-        v.add(centers[label][i] + 1.5f * (float) r.nextGaussian());
+        v.add(centers[label][i] + 1.0f * (float) r.nextGaussian());
       }
       String split = n < bank ? "train" : "val";
       out.add(embedding(split + "-" + n, split, label, v));
