@@ -32,22 +32,26 @@ public class BatchLoaderTest {
     assertArrayEquals(plan.indices(7), new BatchPlan(5, 50, 8).indices(7));
   }
 
-  @Test
-  public void batchesAreTheSameWhateverTheThreadsAndStartPoint() throws Exception {
+  /** Batches {@code [from, 10)} of 40 tiny images, 8 a batch, seed 1. */
+  private static BatchLoader loader(long from, int threads, int capacity) throws Exception {
     Path data = TMP.newFolder().toPath();
     TinyDataset.write(data, 40);
     TrainingImages images = TrainingImages.load(data.toString(), DatasetManifest.readFrom(data.toString()), 0);
     BatchPlan plan = new BatchPlan(1, images.count(), 8);
-    SymMimViews views = SymMimViews.of(TinyDataset.config(40, 8, 1));
+    return new BatchLoader(images, plan, SymMimViews.of(TinyDataset.config(40, 8, 1)), 1, from, 10, threads, capacity);
+  }
+
+  @Test
+  public void batchesAreTheSameWhateverTheThreadsAndStartPoint() throws Exception {
     float[][] one = new float[10][];
-    try (BatchLoader l = new BatchLoader(images, plan, views, 1, 0, 10, 1, 1)) {
+    try (BatchLoader l = loader(0, 1, 1)) {
       for (int b = 0; b < 10; b++) {
         BatchLoader.Batch batch = l.take();
         assertEquals(b, batch.index());
         one[b] = batch.view2();
       }
     }
-    try (BatchLoader l = new BatchLoader(images, plan, views, 1, 4, 10, 3, 4)) {
+    try (BatchLoader l = loader(4, 3, 4)) {
       for (int b = 4; b < 10; b++) {
         assertArrayEquals(one[b], l.take().view2(), 0f);
       }
@@ -56,12 +60,7 @@ public class BatchLoaderTest {
 
   @Test
   public void aPausedLoaderStartsNoNewBatchUntilResumed() throws Exception {
-    Path data = TMP.newFolder().toPath();
-    TinyDataset.write(data, 40);
-    TrainingImages images = TrainingImages.load(data.toString(), DatasetManifest.readFrom(data.toString()), 0);
-    BatchPlan plan = new BatchPlan(1, images.count(), 8);
-    SymMimViews views = SymMimViews.of(TinyDataset.config(40, 8, 1));
-    try (BatchLoader l = new BatchLoader(images, plan, views, 1, 0, 10, 2, 2)) {
+    try (BatchLoader l = loader(0, 2, 2)) {
       assertEquals(0, l.take().index());
       for (int i = 0; i < 1000 && l.readyCount() < 2; i++) {
         Thread.sleep(10); // the loader runs ahead to its capacity: batches 1 and 2
