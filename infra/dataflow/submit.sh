@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # infra/dataflow/submit.sh <command> --project=P --region=R --bucket=gs://B [--image=IMAGE] [--gpu=auto|true|false]
 #     [--machineType=T] [--dryRun=true] [<command flags> ...]
-# Submits one symmim command (prepare, pretrain, embed, evaluate, index) to Dataflow through bin/symmim
-# with --runner=DataflowRunner. The job's jars are the pipelines' runtime classpath, staged by the runner.
+# Submits one symmim command to Dataflow through bin/symmim with --runner=DataflowRunner. The job's jars
+# are the pipelines' runtime classpath, staged by the runner. prepare, embed and index run there (gs://
+# paths); pretrain and evaluate are refused: their --output is local-only in the current code.
 #
 #   --project, --region     the GCP project and Dataflow region (or GOOGLE_CLOUD_PROJECT / DATAFLOW_REGION)
 #   --bucket                gs://bucket[/prefix] for --tempLocation (BUCKET/tmp) and --stagingLocation (BUCKET/staging)
 #   --image                 worker image (infra/dataflow/Dockerfile, pushed to Artifact Registry); becomes
 #                           --sdkContainerImage; required with a GPU
-#   --gpu                   auto (default: a GPU for pretrain, embed and evaluate; none for prepare and index),
+#   --gpu                   auto (default: a GPU for embed; none for prepare and index),
 #                           true or false. A GPU worker gets one NVIDIA L4 with its driver installed by Dataflow
 #                           and a G2 machine (--machineType, default g2-standard-8)
 #   --dryRun=true           print the command instead of running it
@@ -65,10 +66,20 @@ case "$GPU" in
   *) die "--gpu=$GPU: must be auto, true or false" ;;
 esac
 [ "$DRY" = true ] || [ "$DRY" = false ] || die "--dryRun=$DRY: must be true or false"
-for a in "${PASS[@]}"; do
+case "$COMMAND" in
+  pretrain|evaluate)
+    # PretrainPipeline and EvaluatePipeline resolve --output with java.nio (Path.of): the run directory
+    # (checkpoints, metrics) and the metrics/report would be written to a worker's own disk and lost.
+    die "$COMMAND: its --output is a local directory in the current code (see infra/README.md); run it with bin/symmim on a GPU machine, or on a Flink cluster whose workers share that directory" ;;
+esac
+for a in "${PASS[@]+"${PASS[@]}"}"; do
   case "$a" in
-    --input=/*|--output=/*|--data=/*|--embeddings=/*|--checkpoint=/*|--index=/*)
-      die "$a: a local path; Dataflow workers cannot read this machine's disk (use gs://)" ;;
+    --checkpoint=*)
+      # Loaded by every worker from a local path: it must exist at this path on this machine (the plan
+      # reads it) and in the worker image (COPY it there in a Dockerfile built FROM infra/dataflow's).
+      echo "submit.sh: note: $a is read from local disk by the launcher and by every worker (bake it into the image)" >&2 ;;
+    --input=*|--output=*|--data=*|--embeddings=*)
+      [[ "${a#*=}" == gs://* ]] || die "$a: not gs://; Dataflow workers cannot read or write this machine's disk" ;;
   esac
 done
 
@@ -87,7 +98,7 @@ fi
 if [ -n "$IMAGE" ]; then
   ARGS+=("--sdkContainerImage=$IMAGE")
 fi
-ARGS+=("${PASS[@]}")
+ARGS+=("${PASS[@]+"${PASS[@]}"}")
 
 if [ "$DRY" = true ]; then
   printf '%q ' "$HOME_DIR/bin/symmim" "${ARGS[@]}"
