@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -71,9 +70,9 @@ public final class NearestNeighbors
         .apply("AllPairs", Flatten.pCollections())
         .apply("MeetPerPair", GroupByKey.create())
         .apply("PairTopK", ParDo.of(new PairFn(k)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(QueryNeighbors.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KnnCoders.QueryNeighborsCoder.INSTANCE))
         .apply("MergePerQuery", Combine.perKey(new MergeFn(k)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(QueryNeighbors.class)));
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KnnCoders.QueryNeighborsCoder.INSTANCE));
   }
 
   private PCollection<KV<Long, VectorBlock>> blocks(PCollection<Embedding> all, String split, boolean bank,
@@ -84,7 +83,7 @@ public final class NearestNeighbors
         .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(Embedding.class)))
         .apply(name + "GroupBlocks", GroupByKey.create())
         .apply(name + "ToPairs", ParDo.of(new ToPairsFn(bank, queryBlocks, bankBlocks)))
-        .setCoder(KvCoder.of(VarLongCoder.of(), SerializableCoder.of(VectorBlock.class)));
+        .setCoder(KvCoder.of(VarLongCoder.of(), KnnCoders.VectorBlockCoder.INSTANCE));
   }
 
   static class KeyByBlockFn extends DoFn<Embedding, KV<Integer, Embedding>> {
@@ -183,75 +182,87 @@ public final class NearestNeighbors
     }
   }
 
-  /** Per query row of {@code queries}: its {@code k} best rows of {@code bank}. */
+  /**
+   * Per query row of {@code queries}: its {@code k} best rows of {@code bank}. All similarities of
+   * a query are computed into one array; only rows at or above the k-th largest become
+   * {@link Neighbor}s, then ties are ordered by id.
+   */
   static List<KV<String, QueryNeighbors>> topK(VectorBlock queries, VectorBlock bank, int k) {
     int d = bank.dim();
+    int rows = bank.rows();
+    float[] sims = new float[rows];
+    float[] sorted = new float[rows];
     List<KV<String, QueryNeighbors>> out = new ArrayList<>(queries.rows());
     for (int q = 0; q < queries.rows(); q++) {
-      TopK top = new TopK(k);
-      for (int b = 0; b < bank.rows(); b++) {
-        float s = Vectors.dot(queries.data(), q * d, bank.data(), b * d, d);
-        if (top.admits(s)) {
-          top.offer(new Neighbor(s, bank.ids().get(b), bank.labels()[b]));
+      for (int b = 0; b < rows; b++) {
+        sims[b] = Vectors.dot(queries.data(), q * d, bank.data(), b * d, d);
+      }
+      float threshold = Float.NEGATIVE_INFINITY;
+      if (rows > k) {
+        System.arraycopy(sims, 0, sorted, 0, rows);
+        java.util.Arrays.sort(sorted);
+        threshold = sorted[rows - k];
+      }
+      List<Neighbor> best = new ArrayList<>(Math.min(rows, k + 8));
+      for (int b = 0; b < rows; b++) {
+        if (sims[b] >= threshold) {
+          best.add(new Neighbor(sims[b], bank.ids().get(b), bank.labels()[b]));
         }
       }
-      out.add(KV.of(queries.ids().get(q), new QueryNeighbors(queries.labels()[q], top.sorted())));
+      best.sort(Neighbor.BEST_FIRST);
+      List<Neighbor> kept = best.size() > k ? new ArrayList<>(best.subList(0, k)) : best;
+      out.add(KV.of(queries.ids().get(q), new QueryNeighbors(queries.labels()[q], kept)));
     }
     return out;
   }
 
   /** Merges a query's partial lists into its global top-k. */
-  static class MergeFn extends Combine.CombineFn<QueryNeighbors, MergeFn.Acc, QueryNeighbors> {
+  static class MergeFn extends Combine.CombineFn<QueryNeighbors, QueryNeighbors, QueryNeighbors> {
     private final int k;
 
     MergeFn(int k) {
       this.k = k;
     }
 
-    static final class Acc implements java.io.Serializable {
-      int label = -1;
-      List<Neighbor> best = new ArrayList<>();
+    @Override
+    public QueryNeighbors createAccumulator() {
+      return new QueryNeighbors(-1, List.of());
     }
 
     @Override
-    public Acc createAccumulator() {
-      return new Acc();
+    public QueryNeighbors addInput(QueryNeighbors acc, QueryNeighbors input) {
+      return merge(List.of(acc, input));
     }
 
     @Override
-    public Acc addInput(Acc acc, QueryNeighbors input) {
-      acc.label = input.label();
-      acc.best = merge(acc.best, input.neighbors());
+    public QueryNeighbors mergeAccumulators(Iterable<QueryNeighbors> accs) {
+      return merge(accs);
+    }
+
+    @Override
+    public QueryNeighbors extractOutput(QueryNeighbors acc) {
       return acc;
     }
 
-    @Override
-    public Acc mergeAccumulators(Iterable<Acc> accs) {
-      Acc out = new Acc();
-      for (Acc a : accs) {
-        out.label = Math.max(out.label, a.label); // one query, one label (-1: none)
-        out.best = merge(out.best, a.best);
+    /** One query, one label (-1: none); the best k of all lists. */
+    private QueryNeighbors merge(Iterable<QueryNeighbors> lists) {
+      int label = -1;
+      TopK top = new TopK(k);
+      for (QueryNeighbors q : lists) {
+        label = Math.max(label, q.label());
+        for (Neighbor n : q.neighbors()) {
+          if (top.admits(n.similarity())) {
+            top.offer(n);
+          }
+        }
       }
-      return out;
+      return new QueryNeighbors(label, top.sorted());
     }
 
     @Override
-    public QueryNeighbors extractOutput(Acc acc) {
-      return new QueryNeighbors(acc.label, acc.best);
-    }
-
-    private List<Neighbor> merge(List<Neighbor> a, List<Neighbor> b) {
-      List<Neighbor> all = new ArrayList<>(a.size() + b.size());
-      all.addAll(a);
-      all.addAll(b);
-      all.sort(Neighbor.BEST_FIRST);
-      return new ArrayList<>(all.subList(0, Math.min(k, all.size())));
-    }
-
-    @Override
-    public org.apache.beam.sdk.coders.Coder<Acc> getAccumulatorCoder(
+    public org.apache.beam.sdk.coders.Coder<QueryNeighbors> getAccumulatorCoder(
         org.apache.beam.sdk.coders.CoderRegistry registry, org.apache.beam.sdk.coders.Coder<QueryNeighbors> inputCoder) {
-      return SerializableCoder.of(Acc.class);
+      return KnnCoders.QueryNeighborsCoder.INSTANCE;
     }
   }
 }
