@@ -33,7 +33,7 @@ OPENS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 
 jars() {
-  if [ ! -f "$LIB/flink-runtime-1.19.0.jar" ]; then
+  if [ ! -f "$LIB/flink-runtime-1.19.0.jar" ] || [ ! -f "$LIB/pytorch-engine-0.36.0.jar" ]; then
     echo "cluster.sh: resolving the Flink jars (mvn -f infra/flink/pom.xml dependency:copy-dependencies)..." >&2
     mvn -B -ntp -q -f "$HERE/pom.xml" dependency:copy-dependencies >&2
   fi
@@ -72,6 +72,8 @@ rest.port: $REST_PORT
 blob.server.port: 0
 io.tmp.dirs: $DIR/tmp
 classloader.check-leaked-classloader: false
+# DJL (and the PyTorch natives it loads once per JVM) from the cluster's lib, not from each job's jars.
+classloader.parent-first-patterns.additional: ai.djl.
 EOF
 }
 
@@ -79,7 +81,7 @@ EOF
 launch() {
   local name="$1" main="$2" heap="$3"
   shift 3
-  nohup java -Xmx"$heap" -Xms"$heap" "${OPENS[@]}" -Dlog.file="$DIR/log/$name.log" \
+  nohup java -Xmx"$heap" -Xms"$heap" "${OPENS[@]}" -Dlog.file="$DIR/log/$name.log" -Dai.djl.offline=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.showDateTime=true \
     -cp "$LIB/*" "$main" --configDir "$DIR/conf" "$@" >"$DIR/log/$name.out" 2>&1 &
   echo $! >"$DIR/$name.pid"
