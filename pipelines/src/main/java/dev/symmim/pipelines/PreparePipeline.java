@@ -41,6 +41,9 @@ public final class PreparePipeline {
   /** Builds the graph; resolves --input first so a bad path fails before any work. */
   static Pipeline build(PrepareOptions o) throws IOException {
     validate(o);
+    // Workers may run in other processes or machines (a Flink cluster): local paths must not be relative.
+    o.setInput(EmbedPipeline.absolute(o.getInput()));
+    o.setOutput(EmbedPipeline.absolute(o.getOutput()));
     FileSystems.setDefaultPipelineOptions(o);
     ImageSource source = ImageSource.resolve(o.getInput(), o.getFormat());
     ObjectNode config = DatasetManifest.json().createObjectNode();
