@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import dev.symmim.transforms.progress.ProgressMeter;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -76,12 +75,8 @@ public final class PreparePipeline {
     Pipeline p = build(o);
     removePreviousOutput(o.getOutput());
     long start = System.nanoTime();
-    PipelineResult.State state;
     try (ProgressMeter.Reporting progress = ProgressMeter.of("prepare").report(Long.getLong("symmim.progressSeconds", 10))) {
-      state = p.run().waitUntilFinish();
-    }
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("prepare ended in state " + state);
+      Jobs.run(p, "prepare");
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     DatasetManifest m = DatasetManifest.readFrom(o.getOutput());

@@ -155,23 +155,8 @@ public final class PretrainPipeline {
 
   public static String run(PretrainOptions o) throws IOException {
     PretrainRun run = plan(o);
-    PipelineResult result = build(o, run).run();
-    PipelineResult.State state = result.waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException("pretrain pipeline ended in state " + state);
-    }
-    StringBuilder counters = new StringBuilder();
-    try {
-      for (org.apache.beam.sdk.metrics.MetricResult<Long> c : result.metrics().queryMetrics(
-          org.apache.beam.sdk.metrics.MetricsFilter.builder()
-              .addNameFilter(org.apache.beam.sdk.metrics.MetricNameFilter.inNamespace(RunPretraining.class))
-              .build()).getCounters()) {
-        counters.append(' ').append(c.getName().getName()).append('=').append(c.getAttempted());
-      }
-    } catch (UnsupportedOperationException e) {
-      counters.append(" (runner reports no metrics)");
-    }
-    System.out.println("pretrain: Beam counters" + counters);
+    PipelineResult result = Jobs.run(build(o, run), "pretrain");
+    System.out.println("pretrain: Beam counters" + Jobs.metrics(result, RunPretraining.class.getName()));
     String latest = Path.of(run.runDir(), "checkpoints").toString();
     System.out.println("pretrain: done; checkpoints in " + latest + ", metrics in "
         + Path.of(run.runDir(), "metrics.jsonl"));
