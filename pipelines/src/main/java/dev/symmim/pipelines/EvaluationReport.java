@@ -187,14 +187,7 @@ final class EvaluationReport {
   }
 
   static void lossCurve(Path metricsJsonl, Path png) throws IOException {
-    List<double[]> rows = new ArrayList<>();
-    for (String line : Files.readAllLines(metricsJsonl, StandardCharsets.UTF_8)) {
-      JsonNode r = JSON.readTree(line);
-      if (!r.path("refused").asBoolean(false) && r.path("loss").isNumber()) {
-        rows.add(new double[] {r.get("step").asDouble(), r.get("loss").asDouble(), r.path("mimLoss").asDouble(),
-            r.path("conLoss").asDouble()});
-      }
-    }
+    List<double[]> rows = LossCurvePage.read(metricsJsonl);
     String[] names = {"total", "MIM (L1, masked patches)", "contrastive (InfoNCE)"};
     List<Plots.Series> series = new ArrayList<>();
     for (int c = 0; c < 3; c++) {

@@ -16,16 +16,23 @@ final class LossCurvePage {
 
   private LossCurvePage() {}
 
-  static Path write(Path runDir, Path page) throws IOException {
+  /** {step, loss, mim, con} of every accepted step logged in a run's metrics.jsonl. */
+  static List<double[]> read(Path metricsJsonl) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    List<double[]> points = new ArrayList<>(); // step, loss, mim, con
-    for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
+    List<double[]> points = new ArrayList<>();
+    for (String line : Files.readAllLines(metricsJsonl, StandardCharsets.UTF_8)) {
       JsonNode r = json.readTree(line);
-      if (!r.path("refused").asBoolean(false) && r.get("loss").isNumber()) {
-        points.add(new double[] {r.get("step").asDouble(), r.get("loss").asDouble(), r.get("mimLoss").asDouble(),
-            r.get("conLoss").asDouble()});
+      if (!r.path("refused").asBoolean(false) && r.path("loss").isNumber()) {
+        points.add(new double[] {r.get("step").asDouble(), r.get("loss").asDouble(), r.path("mimLoss").asDouble(),
+            r.path("conLoss").asDouble()});
       }
     }
+    return points;
+  }
+
+  static Path write(Path runDir, Path page) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<double[]> points = read(runDir.resolve("metrics.jsonl"));
     JsonNode run = json.readTree(runDir.resolve("run.json").toFile());
     double maxStep = points.stream().mapToDouble(p -> p[0]).max().orElse(1);
     double maxLoss = points.stream().mapToDouble(p -> p[1]).max().orElse(1);
