@@ -12,7 +12,7 @@ public interface PretrainOptions extends PipelineOptions {
 
   void setData(String value);
 
-  @Description("Local run directory: checkpoints/, metrics.jsonl, run.json. Re-running with the same flags resumes.")
+  @Description("Run directory, local or gs://: checkpoints/, metrics.jsonl, run.json. Re-running with the same flags resumes.")
   String getOutput();
 
   void setOutput(String value);

@@ -7,6 +7,7 @@ import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.model.vit.VitSpec;
 import dev.symmim.transforms.dataset.DatasetManifest;
+import dev.symmim.transforms.pretrain.GcsEndpoint;
 import dev.symmim.transforms.pretrain.PretrainRun;
 import dev.symmim.transforms.pretrain.RunPretraining;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.Create;
 import org.slf4j.Logger;
@@ -35,8 +37,9 @@ public final class PretrainPipeline {
       o.setTemperature(0.2);
     }
     Flags.require(o.getData(), "data", "a prepared dataset directory (symmim prepare --output)");
-    Flags.require(o.getOutput(), "output", "a local run directory");
-    Flags.check(!o.getOutput().contains("://"), "output", o.getOutput(), "must be a local directory for now");
+    Flags.require(o.getOutput(), "output", "a run directory (local or gs://)");
+    Flags.check(!o.getOutput().contains("://") || o.getOutput().startsWith("gs://"), "output", o.getOutput(),
+        "must be a local directory or gs://bucket/path");
     Flags.check(o.getEpochs() > 0, "epochs", o.getEpochs(), "must be > 0");
     Flags.check(o.getBatchSize() >= 2, "batchSize", o.getBatchSize(), "must be >= 2 (the contrastive loss needs negatives)");
     Flags.check(o.getLr() > 0, "lr", o.getLr(), "must be > 0");
@@ -140,10 +143,12 @@ public final class PretrainPipeline {
     info.put("flags", String.join(" ", flags(o)));
     List<Long> faults = o.getFaultBatches().isBlank() ? List.of()
         : Arrays.stream(o.getFaultBatches().split(",")).map(String::trim).map(Long::parseLong).toList();
-    return new PretrainRun(o.getData(), Path.of(o.getOutput()).toAbsolutePath().toString(), config.toJson(),
+    String runDir = o.getOutput().startsWith("gs://") ? o.getOutput().replaceAll("/+$", "")
+        : Path.of(o.getOutput()).toAbsolutePath().toString();
+    return new PretrainRun(o.getData(), runDir, config.toJson(),
         o.getEpochs(), o.getStages(), o.getCheckpointEverySteps(), o.getMaxImages(), o.getLoaderThreads(),
         o.getMaxRollbacks(), Long.getLong("symmim.progressSeconds", 10), o.getMetricsEverySteps(), info.toString(),
-        faults, o.getBenchBareSteps());
+        faults, o.getBenchBareSteps(), GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()));
   }
 
   static Pipeline build(PretrainOptions o, PretrainRun run) {
@@ -157,9 +162,8 @@ public final class PretrainPipeline {
     PretrainRun run = plan(o);
     PipelineResult result = Jobs.run(build(o, run), "pretrain");
     System.out.println("pretrain: Beam counters" + Jobs.metrics(result, RunPretraining.class.getName()));
-    String latest = Path.of(run.runDir(), "checkpoints").toString();
-    System.out.println("pretrain: done; checkpoints in " + latest + ", metrics in "
-        + Path.of(run.runDir(), "metrics.jsonl"));
+    String latest = run.runDir() + "/checkpoints";
+    System.out.println("pretrain: done; checkpoints in " + latest + ", metrics in " + run.runDir() + "/metrics.jsonl");
     return latest;
   }
 

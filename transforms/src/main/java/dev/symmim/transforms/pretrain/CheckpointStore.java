@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * {@code step-XXXXXXXX}, and only then named by the {@code LATEST} pointer (itself replaced by an
  * atomic rename). A process killed at any point leaves the previous checkpoint as the latest.
  */
-public final class CheckpointStore {
+public final class CheckpointStore implements RunCheckpoints {
   public static final String LATEST = "LATEST";
   public static final String POSITION_FILE = "position.json";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +48,7 @@ public final class CheckpointStore {
   }
 
   /** Commits {@code checkpoint} at {@code position}; returns its directory. */
+  @Override
   public Path commit(Checkpoint checkpoint, Position position) throws IOException {
     String name = String.format("step-%08d", position.step());
     if (Files.exists(root.resolve(name))) { // same step again after a NaN rollback: a later data position
@@ -67,6 +68,7 @@ public final class CheckpointStore {
   }
 
   /** The latest committed checkpoint: the one LATEST names, else the highest complete step directory. */
+  @Override
   public Optional<Committed> latest() throws IOException {
     Path pointer = root.resolve(LATEST);
     if (Files.exists(pointer)) {
@@ -86,12 +88,18 @@ public final class CheckpointStore {
   }
 
   /** Deletes temporary directories a killed process left behind. */
+  @Override
   public void removeLeftovers() throws IOException {
     try (Stream<Path> s = Files.list(root)) {
       for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
         deleteTree(p);
       }
     }
+  }
+
+  @Override
+  public String location(Path committed) {
+    return committed.toString();
   }
 
   private List<Path> committed() throws IOException {

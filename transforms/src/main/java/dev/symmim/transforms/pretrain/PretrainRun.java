@@ -9,7 +9,7 @@ import java.util.List;
  * (as {@code PretrainConfig} JSON) and the run's schedule.
  *
  * @param dataDir prepared dataset directory (manifest.json + train shards); local or any Beam filesystem
- * @param runDir local run directory (checkpoints/, metrics.jsonl, run.json)
+ * @param runDir run directory (checkpoints/, metrics.jsonl, run.json): a local path or gs:// URI
  * @param configJson the {@code PretrainConfig} as JSON (its totalSteps = epochs * stepsPerEpoch)
  * @param epochs passes over the train split
  * @param stages checkpointed stages the epochs are split into
@@ -23,6 +23,7 @@ import java.util.List;
  * @param faultBatches batches whose first view is replaced by NaN (fault injection for tests)
  * @param bareLoopSteps the data-pipeline overhead benchmark: time this many steps of a second
  *     trainer on one in-memory batch, in blocks interleaved with the stage's steps (0: skip)
+ * @param gcsEndpoint which GCS a gs:// {@code runDir} is on
  */
 public record PretrainRun(
     String dataDir,
@@ -38,9 +39,11 @@ public record PretrainRun(
     int metricsEverySteps,
     String runInfoJson,
     List<Long> faultBatches,
-    int bareLoopSteps)
+    int bareLoopSteps,
+    GcsEndpoint gcsEndpoint)
     implements Serializable {
   public PretrainRun {
     faultBatches = List.copyOf(faultBatches);
+    gcsEndpoint = gcsEndpoint == null ? GcsEndpoint.GOOGLE : gcsEndpoint;
   }
 }

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class PretrainingLoop {
   private static final Logger LOG = LoggerFactory.getLogger(PretrainingLoop.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String METRICS_FILE = "metrics.jsonl";
+  public static final String RUN_FILE = "run.json";
 
   /** Receives what the DoFn turns into Beam counters. */
   public interface Observer {
@@ -45,7 +47,7 @@ public final class PretrainingLoop {
    * The outcome of a finished run. {@code trainSeconds} and {@code imagesPerSecond} are stage time
    * (the overhead benchmark's bare blocks excluded); {@code bareImagesPerSecond} is NaN without it.
    */
-  public record Summary(long steps, long batches, int rollbacks, Path finalCheckpoint, double trainSeconds,
+  public record Summary(long steps, long batches, int rollbacks, String finalCheckpoint, double trainSeconds,
       double dataWaitSeconds, double imagesPerSecond, double lastLoss, double bareImagesPerSecond) {}
 
   private final PretrainRun run;
@@ -56,10 +58,20 @@ public final class PretrainingLoop {
     this.observer = observer;
   }
 
+  /**
+   * Trains to the end. A gs:// run directory is worked on in a local temporary directory: checkpoints
+   * are committed to GCS ({@link GcsCheckpointStore}), metrics.jsonl is uploaded before every
+   * checkpoint commit and at the end, run.json when it is written, and both are fetched on resume.
+   */
   public Summary run() throws IOException, InterruptedException {
+    try (RunDirectory dir = RunDirectory.open(run.runDir(), run.gcsEndpoint())) {
+      return run(dir);
+    }
+  }
+
+  private Summary run(RunDirectory dir) throws IOException, InterruptedException {
     PretrainConfig config = PretrainConfig.fromJson(run.configJson());
-    Path runDir = Path.of(run.runDir());
-    Files.createDirectories(runDir);
+    Path runDir = dir.local();
     DatasetManifest manifest = DatasetManifest.readFrom(run.dataDir());
     TrainingImages images = TrainingImages.load(run.dataDir(), manifest, run.maxImages());
     BatchPlan plan = new BatchPlan(config.seed(), images.count(), config.batchSize());
@@ -68,7 +80,7 @@ public final class PretrainingLoop {
       throw new IllegalArgumentException("config totalSteps " + config.totalSteps() + " != epochs " + run.epochs()
           + " x steps per epoch " + plan.stepsPerEpoch());
     }
-    CheckpointStore store = new CheckpointStore(runDir.resolve("checkpoints"), 3);
+    RunCheckpoints store = dir.checkpoints(3);
     store.removeLeftovers();
     Optional<CheckpointStore.Committed> latest = store.latest();
     SymMimTrainer trainer;
@@ -77,14 +89,16 @@ public final class PretrainingLoop {
       trainer = SymMimTrainer.load(latest.get().dir());
       if (!trainer.config().equals(config)) {
         trainer.close();
-        throw new IllegalArgumentException("run directory " + runDir + " holds a run with a different config ("
-            + latest.get().dir() + "/config.json); use a new --output or the same flags");
+        throw new IllegalArgumentException("run directory " + dir.location() + " holds a run with a different config ("
+            + store.location(latest.get().dir()) + "/config.json); use a new --output or the same flags");
       }
       position = latest.get().position();
-      LOG.info("pretrain: resuming from {} (batch {}, step {})", latest.get().dir(), position.nextBatch(),
-          position.step());
+      LOG.info("pretrain: resuming from {} (batch {}, step {})", store.location(latest.get().dir()),
+          position.nextBatch(), position.step());
+      dir.fetch(METRICS_FILE);
     } else {
       writeRunJson(runDir, config, manifest, images, plan, total);
+      dir.publish(RUN_FILE);
       trainer = new SymMimTrainer(config);
       position = new CheckpointStore.Position(0, 0, 0);
       store.commit(trainer.checkpoint(), position);
@@ -103,7 +117,7 @@ public final class PretrainingLoop {
     long startNanos = System.nanoTime();
     double stepSeconds = 0;
     ProgressLine progress = new ProgressLine(run.logEverySeconds(), total, run.stages(), plan.stepsPerEpoch());
-    try (MetricsLog metrics = new MetricsLog(runDir.resolve("metrics.jsonl"), batch);
+    try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), batch);
         BatchLoader loader = new BatchLoader(images, plan, SymMimViews.of(config), config.seed(), batch, total,
             run.loaderThreads(), Math.max(2, 2 * run.loaderThreads()))) {
       while (batch < total) {
@@ -124,10 +138,10 @@ public final class PretrainingLoop {
           if (rollbacks > run.maxRollbacks()) {
             throw new IllegalStateException("pretrain: non-finite loss at batch " + (batch - 1) + " (" + r.reason()
                 + "): " + rollbacks + " rollbacks exceed the limit of " + run.maxRollbacks() + "; last good checkpoint "
-                + lastCommitted);
+                + store.location(lastCommitted));
           }
           LOG.warn("pretrain: {} at batch {}: rolling back to {} and continuing with batch {} (rollback {} of {})",
-              r.reason(), batch - 1, lastCommitted, batch, rollbacks, run.maxRollbacks());
+              r.reason(), batch - 1, store.location(lastCommitted), batch, rollbacks, run.maxRollbacks());
           trainer.close();
           trainer = SymMimTrainer.load(lastCommitted);
           metrics.write(record(b, batch - 1, r, rollbacks, dt, plan.batchSize()));
@@ -143,25 +157,27 @@ public final class PretrainingLoop {
         boolean stageEnd = isStageEnd(batch, total, run.stages());
         boolean periodic = run.checkpointEverySteps() > 0 && batch - lastCheckpointBatch >= run.checkpointEverySteps();
         if (stageEnd || periodic || batch == total) {
+          dir.publish(METRICS_FILE); // before the commit: a resumed run finds every record before its checkpoint
           lastCommitted = store.commit(trainer.checkpoint(),
               new CheckpointStore.Position(batch, trainer.stepCount(), rollbacks));
           lastCheckpointBatch = batch;
           observer.checkpoint();
           if (stageEnd) {
             LOG.info("pretrain: stage {}/{} done at step {}: checkpoint {}", stageOf(batch - 1, total, run.stages()) + 1,
-                run.stages(), trainer.stepCount(), lastCommitted);
+                run.stages(), trainer.stepCount(), store.location(lastCommitted));
           }
         }
         if (bench != null) {
           bench.maybeRun(batch - firstBatch, loader);
         }
       }
+      dir.publish(METRICS_FILE);
       double benchSeconds = bench == null ? 0 : bench.blockSeconds();
       double wall = (System.nanoTime() - startNanos) / 1e9 - benchSeconds;
       double wait = loader.waitSeconds();
       progress.maybeLog(batch, plan.epochOf(Math.max(0, batch - 1)), null, trainedImages, wall, true);
       double bare = bench == null ? Double.NaN : bench.imagesPerSecond();
-      Summary s = new Summary(trainer.stepCount(), batch, rollbacks, lastCommitted, wall, wait,
+      Summary s = new Summary(trainer.stepCount(), batch, rollbacks, store.location(lastCommitted), wall, wait,
           wall > 0 ? trainedImages / wall : 0, lastLoss, bare);
       if (bench != null && trainedImages > 0) {
         String line = String.format("pretrain: bench: full stage %.1f img/s (%d images in %.1f s of stage time, "
@@ -174,7 +190,8 @@ public final class PretrainingLoop {
       }
       LOG.info("pretrain: done: {} steps, {} rollbacks, {} img/s over {} s (trainer {} s, waiting for data {} s), "
           + "final checkpoint {}", s.steps(), rollbacks, String.format("%.1f", s.imagesPerSecond()),
-          String.format("%.1f", wall), String.format("%.1f", stepSeconds), String.format("%.2f", wait), lastCommitted);
+          String.format("%.1f", wall), String.format("%.1f", stepSeconds), String.format("%.2f", wait),
+          s.finalCheckpoint());
       return s;
     } finally {
       trainer.close();
@@ -240,7 +257,7 @@ public final class PretrainingLoop {
     root.set("config", JSON.readTree(config.toJson()));
     Path tmp = runDir.resolve(".run.json.tmp");
     Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    Files.move(tmp, runDir.resolve("run.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+    Files.move(tmp, runDir.resolve(RUN_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 

@@ -11,7 +11,7 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Trains each {@link PretrainRun} to its end on one worker and outputs the final checkpoint
- * directory. Resumable: a retried bundle (or a re-run of the job) continues from the run's latest
+ * directory (a path or gs:// URI). Resumable: a retried bundle (or a re-run of the job) continues from the run's latest
  * committed checkpoint at the exact batch. Counters in this class's namespace: steps, images,
  * rollbacks, checkpoints, and the step time distribution in milliseconds.
  */
@@ -54,7 +54,7 @@ public final class RunPretraining extends PTransform<PCollection<PretrainRun>, P
           checkpoints.inc();
         }
       }).run();
-      out.output(s.finalCheckpoint().toString());
+      out.output(s.finalCheckpoint());
     }
   }
 }

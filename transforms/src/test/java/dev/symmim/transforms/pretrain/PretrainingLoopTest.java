@@ -58,8 +58,8 @@ public class PretrainingLoopTest {
     assertEquals(12, s.steps());
     assertEquals(12, c.steps.get());
     assertEquals(3, c.checkpoints.get());
-    assertEquals(runDir.resolve("checkpoints/step-00000012"), s.finalCheckpoint());
-    assertEquals(12, Checkpoint.load(s.finalCheckpoint()).state().step());
+    assertEquals(runDir.resolve("checkpoints/step-00000012").toString(), s.finalCheckpoint());
+    assertEquals(12, Checkpoint.load(Path.of(s.finalCheckpoint())).state().step());
     List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
     assertEquals(12, lines.size());
     JsonNode last = new ObjectMapper().readTree(lines.get(11));
@@ -74,20 +74,20 @@ public class PretrainingLoopTest {
   public void rerunOfAFinishedRunTrainsNothingAndKeepsItsParameters() throws Exception {
     Path runDir = TMP.newFolder().toPath();
     PretrainRun run = TinyDataset.run(data, runDir, 64, 16, 1, 1, 0, List.of());
-    Path first = new PretrainingLoop(run, new Counting()).run().finalCheckpoint();
+    Path first = Path.of(new PretrainingLoop(run, new Counting()).run().finalCheckpoint());
     byte[] before = Files.readAllBytes(first.resolve(Checkpoint.TENSORS_FILE));
     Counting c = new Counting();
     PretrainingLoop.Summary again = new PretrainingLoop(run, c).run();
     assertEquals(0, c.steps.get());
-    assertArrayEquals(before, Files.readAllBytes(again.finalCheckpoint().resolve(Checkpoint.TENSORS_FILE)));
+    assertArrayEquals(before, Files.readAllBytes(Path.of(again.finalCheckpoint()).resolve(Checkpoint.TENSORS_FILE)));
   }
 
   @Test
   public void resumingFromAnIntermediateCheckpointGivesIdenticalParameters() throws Exception {
     Path full = TMP.newFolder().toPath();
     Path cut = TMP.newFolder().toPath();
-    Path a = new PretrainingLoop(TinyDataset.run(data, full, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
-        .finalCheckpoint();
+    Path a = Path.of(new PretrainingLoop(TinyDataset.run(data, full, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
+        .finalCheckpoint());
     // Same run, checkpoints every 3 steps; then forget everything after step 3 as a crash would.
     PretrainRun run = TinyDataset.run(data, cut, 64, 16, 2, 1, 3, List.of());
     new PretrainingLoop(run, new Counting()).run();
@@ -98,7 +98,7 @@ public class PretrainingLoopTest {
     deleteTree(cut.resolve("checkpoints/step-00000008"));
     assertEquals(6, store.latest().orElseThrow().position().nextBatch());
     Counting c = new Counting();
-    Path b = new PretrainingLoop(run, c).run().finalCheckpoint();
+    Path b = Path.of(new PretrainingLoop(run, c).run().finalCheckpoint());
     assertEquals(2, c.steps.get());
     assertArrayEquals(Files.readAllBytes(a.resolve(Checkpoint.TENSORS_FILE)),
         Files.readAllBytes(b.resolve(Checkpoint.TENSORS_FILE)));
@@ -109,8 +109,8 @@ public class PretrainingLoopTest {
   public void overheadBenchmarkInterleavesBareBlocksWithoutChangingTheRun() throws Exception {
     Path plain = TMP.newFolder().toPath();
     Path benched = TMP.newFolder().toPath();
-    Path a = new PretrainingLoop(TinyDataset.run(data, plain, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
-        .finalCheckpoint();
+    Path a = Path.of(new PretrainingLoop(TinyDataset.run(data, plain, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
+        .finalCheckpoint());
     Counting c = new Counting();
     PretrainingLoop.Summary s =
         new PretrainingLoop(TinyDataset.run(data, benched, 64, 16, 2, 1, 0, List.of(), 12), c).run();
@@ -118,7 +118,7 @@ public class PretrainingLoopTest {
     assertTrue(String.valueOf(s.bareImagesPerSecond()), s.bareImagesPerSecond() > 0);
     assertTrue(s.imagesPerSecond() > 0);
     assertArrayEquals(Files.readAllBytes(a.resolve(Checkpoint.TENSORS_FILE)),
-        Files.readAllBytes(s.finalCheckpoint().resolve(Checkpoint.TENSORS_FILE)));
+        Files.readAllBytes(Path.of(s.finalCheckpoint()).resolve(Checkpoint.TENSORS_FILE)));
     assertTrue(Double.isNaN(new PretrainingLoop(TinyDataset.run(data, TMP.newFolder().toPath(), 64, 16, 1, 1, 0,
         List.of()), new Counting()).run().bareImagesPerSecond()));
   }

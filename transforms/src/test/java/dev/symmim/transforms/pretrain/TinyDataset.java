@@ -67,6 +67,6 @@ final class TinyDataset {
   static PretrainRun run(Path data, Path runDir, int images, int batch, int epochs, int stages, long every,
       List<Long> faults, int bareLoopSteps) {
     return new PretrainRun(data.toString(), runDir.toString(), config(images, batch, epochs).toJson(), epochs, stages,
-        every, images, 2, 3, 3600, 1, "{}", faults, bareLoopSteps);
+        every, images, 2, 3, 3600, 1, "{}", faults, bareLoopSteps, GcsEndpoint.GOOGLE);
   }
 }
