@@ -17,14 +17,16 @@ final class Demo {
     if (!new File(data).exists() && !data.contains("://")) {
       throw new IllegalArgumentException("--data=" + data + " does not exist (run from the repository or set -Dsymmim.home)");
     }
-    String out = Path.of(o.getOutput() == null ? "out/demo" : o.getOutput()).toAbsolutePath().normalize().toString();
+    String out = EmbedPipeline.absolute(o.getOutput() == null ? "out/demo" : o.getOutput()).replaceAll("/+$", "");
+    Flags.check(!out.contains("://") || out.startsWith("gs://"), "output", out, "must be a local directory or gs://bucket/path");
+    org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(o);
     PrepareOptions prepare = o.as(PrepareOptions.class);
     prepare.setInput(data);
     prepare.setOutput(out + "/prepared");
     PreparePipeline.run(prepare);
 
     // A short SymMIM pretraining (about a minute on 2 CPU cores): a dim-64, depth-4 ViT, 2 epochs of 2048 images.
-    deleteTree(Path.of(out, "pretrain")); // a fresh run each time (re-running the same flags would only resume)
+    deleteRun(out + "/pretrain"); // a fresh run each time (re-running the same flags would only resume)
     PretrainOptions pretrain = o.as(PretrainOptions.class);
     pretrain.setData(out + "/prepared");
     pretrain.setOutput(out + "/pretrain");
@@ -40,11 +42,14 @@ final class Demo {
     pretrain.setDeterministic(true);
     pretrain.setThreads(1);
     PretrainPipeline.run(pretrain);
-    Path curve = LossCurvePage.write(Path.of(out, "pretrain"), Path.of(out, "pretrain.html"));
-    System.out.println("demo: pretraining loss curve " + curve);
-    Path datasetPage = DatasetReportPage.write(out + "/prepared", Path.of(out, "dataset.html"),
-        java.util.Map.of(curve.getFileName().toString(), "Pretraining loss curve"));
-    System.out.println("demo: dataset report " + datasetPage);
+    try (ReportDirectory pages = ReportDirectory.of(out)) {
+      Path curve = LossCurvePage.write(out + "/pretrain", pages.local().resolve("pretrain.html"));
+      DatasetReportPage.write(out + "/prepared", pages.local().resolve("dataset.html"),
+          java.util.Map.of(curve.getFileName().toString(), "Pretraining loss curve"));
+      pages.upload();
+      System.out.println("demo: pretraining loss curve " + pages.resolve("pretrain.html"));
+      System.out.println("demo: dataset report " + pages.resolve("dataset.html"));
+    }
 
     // Fresh options per stage: two stages may define the same flag with different defaults (--batchSize).
     EmbedOptions embed = stage(o, EmbedOptions.class);
@@ -61,7 +66,7 @@ final class Demo {
     EvaluateOptions evaluate = stage(o, EvaluateOptions.class);
     evaluate.setEmbeddings(out + "/embeddings");
     evaluate.setOutput(out);
-    Path report = EvaluatePipeline.run(evaluate, java.util.Map.of("dataset.html", "Prepared dataset (counts, samples, shards)",
+    String report = EvaluatePipeline.run(evaluate, java.util.Map.of("dataset.html", "Prepared dataset (counts, samples, shards)",
         "pretrain.html", "Pretraining loss curve (interactive SVG)", "index/index.json",
         "HNSW index manifest (bin/symmim search --index=" + out + "/index --id=...)"));
     System.out.println("demo: report " + report);
@@ -77,7 +82,31 @@ final class Demo {
       args.add("--flinkMaster=" + flink.getFlinkMaster());
       args.add("--parallelism=" + flink.getParallelism());
     }
+    // gs:// paths of every stage reach the same GCS (a --gcsEndpoint test server) with the same credentials.
+    var gcs = o.as(org.apache.beam.sdk.extensions.gcp.options.GcsOptions.class);
+    if (gcs.getGcsEndpoint() != null) {
+      args.add("--gcsEndpoint=" + gcs.getGcsEndpoint());
+    }
+    if (gcs.getCredentialFactoryClass() != null
+        && gcs.getCredentialFactoryClass() != org.apache.beam.sdk.extensions.gcp.auth.GcpCredentialFactory.class) {
+      args.add("--credentialFactoryClass=" + gcs.getCredentialFactoryClass().getName());
+    }
     return Symmim.options(args.toArray(new String[0]), type);
+  }
+
+  /** Deletes a run directory (local, or every object under a gs:// one). */
+  private static void deleteRun(String dir) throws java.io.IOException {
+    if (!Locations.isUri(dir)) {
+      deleteTree(Path.of(dir));
+      return;
+    }
+    var match = org.apache.beam.sdk.io.FileSystems.match(dir + "/**",
+        org.apache.beam.sdk.io.fs.EmptyMatchTreatment.ALLOW);
+    if (match.status() == org.apache.beam.sdk.io.fs.MatchResult.Status.OK && !match.metadata().isEmpty()) {
+      org.apache.beam.sdk.io.FileSystems.delete(match.metadata().stream()
+          .map(org.apache.beam.sdk.io.fs.MatchResult.Metadata::resourceId).toList(),
+          org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    }
   }
 
   private static void deleteTree(Path dir) throws java.io.IOException {

@@ -11,8 +11,8 @@ public interface EmbedOptions extends PipelineOptions {
 
   void setData(String value);
 
-  @Description("Pretrain run directory (its latest checkpoint) or one checkpoint directory; local. "
-      + "Not needed for --encoder=pixels.")
+  @Description("Pretrain run directory (its latest checkpoint) or one checkpoint directory; local or gs:// "
+      + "(downloaded once per JVM). Not needed for --encoder=pixels.")
   String getCheckpoint();
 
   void setCheckpoint(String value);

@@ -88,11 +88,11 @@ public final class EmbedPipeline {
     } else {
       Path dir;
       try {
-        dir = Checkpoints.resolve(o.checkpoint());
+        checkpointDir = Checkpoints.locate(o.checkpoint());
+        dir = Checkpoints.local(checkpointDir);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--checkpoint=" + o.checkpoint() + ": " + e.getMessage(), e);
       }
-      checkpointDir = dir.toString();
       Checkpoint c = Checkpoints.shared(dir);
       PretrainConfig config = c.config();
       Flags.check(config.encoder().channels() == m.channels(), "checkpoint", o.checkpoint(),

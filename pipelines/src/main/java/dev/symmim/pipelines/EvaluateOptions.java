@@ -11,7 +11,7 @@ public interface EvaluateOptions extends PipelineOptions {
 
   void setEmbeddings(String value);
 
-  @Description("Output directory: metrics.json, projections.json, report.html + PNG plots, features/ (baselines). Local.")
+  @Description("Output directory: metrics.json, projections.json, report.html + PNG plots, features/ (baselines). Local or gs://.")
   String getOutput();
 
   void setOutput(String value);

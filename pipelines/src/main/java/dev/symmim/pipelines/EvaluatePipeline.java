@@ -57,8 +57,9 @@ public final class EvaluatePipeline {
       o.setBatchSize(256);
     }
     Flags.require(o.getEmbeddings(), "embeddings", "a 'symmim embed' output directory");
-    Flags.require(o.getOutput(), "output", "a local directory for metrics.json and report.html");
-    Flags.check(!o.getOutput().contains("://"), "output", o.getOutput(), "must be a local directory (the report is written there)");
+    Flags.require(o.getOutput(), "output", "a directory (local or gs://) for metrics.json and report.html");
+    Flags.check(!o.getOutput().contains("://") || o.getOutput().startsWith("gs://"), "output", o.getOutput(),
+        "must be a local directory or gs://bucket/path");
     Flags.check(o.getK() >= 1 && o.getK() <= 1000, "k", o.getK(), "must be in [1, 1000]");
     Flags.check(o.getTemperature() > 0, "temperature", o.getTemperature(), "must be > 0");
     Flags.check(o.getBlockRows() >= 16, "blockRows", o.getBlockRows(), "must be >= 16");
@@ -83,24 +84,33 @@ public final class EvaluatePipeline {
     return m;
   }
 
-  /** Runs both jobs and writes the report; returns the report path. */
-  public static Path run(EvaluateOptions o) throws IOException {
+  /** Runs both jobs and writes the report; returns the report's path or URI. */
+  public static String run(EvaluateOptions o) throws IOException {
     return run(o, Map.of());
   }
 
   /** As {@link #run(EvaluateOptions)}, the report linking {@code links} (relative href -> title). */
-  static Path run(EvaluateOptions o, Map<String, String> links) throws IOException {
+  static String run(EvaluateOptions o, Map<String, String> links) throws IOException {
     validate(o);
     FileSystems.setDefaultPipelineOptions(o);
+    try (ReportDirectory out = ReportDirectory.of(EmbedPipeline.absolute(o.getOutput()))) {
+      return run(o, links, out);
+    }
+  }
+
+  /**
+   * The jobs write metrics.json, projections.json and the baselines' features/ to the output (local
+   * or gs://); the report is made in {@code out}'s local directory and uploaded with them.
+   */
+  private static String run(EvaluateOptions o, Map<String, String> links, ReportDirectory out) throws IOException {
     long t0 = System.nanoTime();
     String embeddings = EmbedPipeline.absolute(o.getEmbeddings());
-    Path out = Path.of(o.getOutput()).toAbsolutePath().normalize();
-    Files.createDirectories(out);
+    String output = out.location();
     EmbeddingsManifest main = readManifest(embeddings, "embeddings");
     List<EmbeddingSet> sets = new ArrayList<>();
     sets.add(new EmbeddingSet(main.encoder(), embeddings, main));
     if (o.getBaselines()) {
-      sets.addAll(embedBaselines(o, main, out));
+      sets.addAll(embedBaselines(o, main, output));
     }
     long t1 = System.nanoTime();
     Pipeline p = Pipeline.create(o);
@@ -109,25 +119,29 @@ public final class EvaluatePipeline {
       results.add(evaluate(p, s, o));
     }
     PCollection<String> all = PCollectionList.of(results).apply("AllSets", Flatten.pCollections());
-    all.apply("WriteMetrics", new WriteMetrics(out.toString(), header(main, embeddings, o).toString(),
+    all.apply("WriteMetrics", new WriteMetrics(output, header(main, embeddings, o).toString(),
         sets.stream().map(EmbeddingSet::name).toList()));
     PipelineResult result = Jobs.run(p, "evaluate");
     long t2 = System.nanoTime();
     System.out.println("evaluate: Beam metrics" + Jobs.metrics(result, "evaluate"));
-    ObjectNode metrics = (ObjectNode) JSON.readTree(out.resolve("metrics.json").toFile());
+    out.download("metrics.json");
+    out.download("projections.json");
+    Path dir = out.local();
+    ObjectNode metrics = (ObjectNode) JSON.readTree(dir.resolve("metrics.json").toFile());
     ObjectNode timing = metrics.putObject("timing");
     timing.put("baselineEmbedSeconds", (t1 - t0) / 1e9);
     timing.put("evaluateSeconds", (t2 - t1) / 1e9);
-    Files.writeString(out.resolve("metrics.json"), JSON.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("metrics.json"), JSON.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8);
     printSummary(metrics);
-    Path report = EvaluationReport.write(out, metrics, main, links);
+    EvaluationReport.write(dir, metrics, main, links);
+    out.upload();
     System.out.println("evaluate: metrics " + out.resolve("metrics.json"));
-    System.out.println("evaluate: report " + report);
-    return report;
+    System.out.println("evaluate: report " + out.resolve("report.html"));
+    return out.resolve("report.html");
   }
 
   /** Embeds the baselines (momentum, random init, raw pixels) of {@code main}'s dataset in one job. */
-  static List<EmbeddingSet> embedBaselines(EvaluateOptions o, EmbeddingsManifest main, Path out) throws IOException {
+  static List<EmbeddingSet> embedBaselines(EvaluateOptions o, EmbeddingsManifest main, String out) throws IOException {
     List<EncoderKind> kinds = new ArrayList<>();
     if (main.checkpoint() != null) {
       if (main.encoder().equals(EncoderKind.online.name())) {
@@ -141,7 +155,7 @@ public final class EvaluatePipeline {
     Pipeline p = Pipeline.create(o);
     List<EmbeddingSet> sets = new ArrayList<>();
     for (EncoderKind kind : kinds) {
-      String dir = out.resolve("features").resolve(kind.name()).toString();
+      String dir = Locations.child(Locations.child(out, "features"), kind.name());
       EmbedDataset.Plan plan = EmbedPipeline.plan(new EmbedPipeline.Request(main.dataset(), main.checkpoint(), dir, kind,
           o.getBatchSize(), o.getDevice(), 0, EmbedPipeline.inferenceThreads(o)));
       p.apply("Embed-" + kind, EmbedDataset.of(plan));
@@ -200,9 +214,12 @@ public final class EvaluatePipeline {
     if (checkpoint == null) {
       return null;
     }
-    Path runJson = Path.of(checkpoint).getParent().getParent().resolve("run.json");
+    String run = runDirOf(checkpoint);
     try {
-      String flags = JSON.readTree(runJson.toFile()).path("info").path("flags").asText("");
+      if (run == null || !Locations.exists(Locations.child(run, "run.json"))) {
+        return null;
+      }
+      String flags = JSON.readTree(Locations.read(Locations.child(run, "run.json"))).path("info").path("flags").asText("");
       for (String f : flags.split(" ")) {
         if (f.startsWith("--data=")) {
           return f.substring("--data=".length());
@@ -212,6 +229,12 @@ public final class EvaluatePipeline {
       // no run.json next to the checkpoint: a copied checkpoint
     }
     return null;
+  }
+
+  /** The pretrain run directory of a checkpoint directory ({@code <run>/checkpoints/step-X}); null if none. */
+  static String runDirOf(String checkpoint) {
+    String checkpoints = Locations.parent(checkpoint);
+    return checkpoints == null ? null : Locations.parent(checkpoints);
   }
 
   static void printSummary(JsonNode metrics) {

@@ -96,14 +96,16 @@ final class EvaluationReport {
         .append(esc(any.path("linearProbe").path("protocol").asText())).append(".<br>Feature health: ")
         .append(esc(any.path("featureHealth").path("protocol").asText())).append(".</p>\n");
 
-    Path runDir = main.checkpoint() == null ? null : Path.of(main.checkpoint()).getParent().getParent();
-    if (runDir != null && Files.isRegularFile(runDir.resolve("metrics.jsonl"))) {
-      lossCurve(runDir.resolve("metrics.jsonl"), out.resolve("loss.png"));
-      html.append("<h2>Pretraining loss</h2>\n<p>From <code>").append(esc(runDir.resolve("metrics.jsonl").toString()))
+    String runDir = main.checkpoint() == null ? null : EvaluatePipeline.runDirOf(main.checkpoint());
+    String metricsJsonl = runDir == null ? null : Locations.child(runDir, "metrics.jsonl");
+    if (metricsJsonl != null && Locations.exists(metricsJsonl)) {
+      lossCurve(metricsJsonl, out.resolve("loss.png"));
+      html.append("<h2>Pretraining loss</h2>\n<p>From <code>").append(esc(metricsJsonl))
           .append("</code>.</p><img src='loss.png' alt='loss curves'>\n");
     }
 
-    PretrainConfig config = main.checkpoint() == null ? null : Checkpoints.shared(Path.of(main.checkpoint())).config();
+    Path checkpointDir = main.checkpoint() == null ? null : Checkpoints.local(main.checkpoint());
+    PretrainConfig config = checkpointDir == null ? null : Checkpoints.shared(checkpointDir).config();
     List<RasterImage> samples = sampleImages(main.dataset(), 6);
     if (!samples.isEmpty()) {
       int patch = config == null ? 4 : config.encoder().patchSize();
@@ -117,7 +119,7 @@ final class EvaluationReport {
             .append("<img src='masks.png' alt='masks M1 and M2 over validation images'>\n");
       }
       if (config != null && config.encoder().imageSize() == size && config.encoder().channels() == samples.get(0).channels()) {
-        reconstructions(samples, Checkpoints.shared(Path.of(main.checkpoint())), out.resolve("reconstructions.png"));
+        reconstructions(samples, Checkpoints.shared(checkpointDir), out.resolve("reconstructions.png"));
         html.append("<h2>Reconstructions</h2>\n<p>Rows: image with M1 applied (the online encoder's input); what the "
             + "online encoder and its linear head D put in the masked patches (visible patches shown as they are).</p>")
             .append("<img src='reconstructions.png' alt='reconstructions of M1-masked validation images'>\n");
@@ -186,7 +188,7 @@ final class EvaluationReport {
     return DatasetReportPage.esc(s == null ? "" : s);
   }
 
-  static void lossCurve(Path metricsJsonl, Path png) throws IOException {
+  static void lossCurve(String metricsJsonl, Path png) throws IOException {
     List<double[]> rows = LossCurvePage.read(metricsJsonl);
     String[] names = {"total", "MIM (L1, masked patches)", "contrastive (InfoNCE)"};
     List<Plots.Series> series = new ArrayList<>();

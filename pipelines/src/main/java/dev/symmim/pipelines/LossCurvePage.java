@@ -16,11 +16,14 @@ final class LossCurvePage {
 
   private LossCurvePage() {}
 
-  /** {step, loss, mim, con} of every accepted step logged in a run's metrics.jsonl. */
-  static List<double[]> read(Path metricsJsonl) throws IOException {
+  /** {step, loss, mim, con} of every accepted step logged in a run's metrics.jsonl (a path or URI). */
+  static List<double[]> read(String metricsJsonl) throws IOException {
     ObjectMapper json = new ObjectMapper();
     List<double[]> points = new ArrayList<>();
-    for (String line : Files.readAllLines(metricsJsonl, StandardCharsets.UTF_8)) {
+    for (String line : new String(Locations.read(metricsJsonl), StandardCharsets.UTF_8).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
       JsonNode r = json.readTree(line);
       if (!r.path("refused").asBoolean(false) && r.path("loss").isNumber()) {
         points.add(new double[] {r.get("step").asDouble(), r.get("loss").asDouble(), r.path("mimLoss").asDouble(),
@@ -30,10 +33,11 @@ final class LossCurvePage {
     return points;
   }
 
-  static Path write(Path runDir, Path page) throws IOException {
+  /** Writes the page of the run at {@code runDir} (a path or URI) to the local file {@code page}. */
+  static Path write(String runDir, Path page) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    List<double[]> points = read(runDir.resolve("metrics.jsonl"));
-    JsonNode run = json.readTree(runDir.resolve("run.json").toFile());
+    List<double[]> points = read(Locations.child(runDir, "metrics.jsonl"));
+    JsonNode run = json.readTree(Locations.read(Locations.child(runDir, "run.json")));
     double maxStep = points.stream().mapToDouble(p -> p[0]).max().orElse(1);
     double maxLoss = points.stream().mapToDouble(p -> p[1]).max().orElse(1);
     StringBuilder svg = new StringBuilder("<svg width='" + W + "' height='" + H + "' style='border:1px solid #ccc'>");

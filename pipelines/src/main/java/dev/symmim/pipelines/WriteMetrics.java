@@ -25,7 +25,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Gathers every set's evaluation JSON and writes {@code metrics.json} (sets in the given order,
- * projections moved out) and {@code projections.json} into a local directory.
+ * projections moved out) and {@code projections.json} into a directory (local, or gs:// through Beam's
+ * FileSystems).
  */
 final class WriteMetrics extends PTransform<PCollection<String>, PDone> {
   private final String dir;
@@ -80,6 +81,13 @@ final class WriteMetrics extends PTransform<PCollection<String>, PDone> {
         }
         o.remove("name");
         sets.set(name, o);
+      }
+      if (Locations.isUri(dir)) { // a GCS object is created whole: readers never see a part
+        Locations.write(Locations.child(dir, "projections.json"),
+            (json.writeValueAsString(projections) + "\n").getBytes(StandardCharsets.UTF_8));
+        Locations.write(Locations.child(dir, "metrics.json"),
+            (json.writeValueAsString(metrics) + "\n").getBytes(StandardCharsets.UTF_8));
+        return;
       }
       Path d = Path.of(dir);
       Files.createDirectories(d);

@@ -3,6 +3,7 @@ package dev.symmim.transforms.embed;
 import dev.symmim.model.checkpoint.Checkpoint;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,13 +13,20 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * Finds checkpoints written by {@code symmim pretrain}, names the weights, and loads each one once
  * per JVM (every DoFn instance of a worker shares the loaded tensors; each makes its own predictor).
+ * A checkpoint on gs:// (or any Beam filesystem) is downloaded once per JVM into a temporary
+ * directory, deleted when the JVM exits; committed checkpoint directories never change, so the copy
+ * is keyed by the URI.
  */
 public final class Checkpoints {
   private static final Map<Path, Checkpoint> LOADED = new ConcurrentHashMap<>();
+  private static final Map<String, Path> COPIES = new ConcurrentHashMap<>();
 
   private Checkpoints() {}
 
@@ -49,6 +57,73 @@ public final class Checkpoints {
       return dir;
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + latest + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * As {@link #resolve(String)} for a local path or a URI on any Beam filesystem (gs://): the
+   * checkpoint directory's path or URI, its {@code LATEST} followed.
+   */
+  public static String locate(String path) {
+    if (!path.contains("://")) {
+      return resolve(path).toString();
+    }
+    String p = path.replaceAll("/+$", "");
+    if (exists(p + "/" + Checkpoint.TENSORS_FILE)) {
+      return p;
+    }
+    String root = exists(p + "/checkpoints/LATEST") ? p + "/checkpoints" : p;
+    if (!exists(root + "/LATEST")) {
+      throw new IllegalArgumentException(path + " holds no checkpoint: neither " + Checkpoint.TENSORS_FILE + " nor "
+          + root + "/LATEST (has 'symmim pretrain' committed a checkpoint there?)");
+    }
+    String dir = root + "/" + new String(read(root + "/LATEST"), StandardCharsets.UTF_8).trim();
+    if (!exists(dir + "/" + Checkpoint.TENSORS_FILE)) {
+      throw new IllegalArgumentException(root + "/LATEST names " + dir + ", which holds no " + Checkpoint.TENSORS_FILE);
+    }
+    return dir;
+  }
+
+  /**
+   * A local directory holding the checkpoint at {@code location}: the path itself, or for a URI a
+   * copy downloaded once per JVM.
+   */
+  public static Path local(String location) {
+    if (!location.contains("://")) {
+      return Path.of(location);
+    }
+    return COPIES.computeIfAbsent(location.replaceAll("/+$", ""), uri -> {
+      try {
+        Path dir = Files.createTempDirectory("symmim-checkpoint-");
+        dir.toFile().deleteOnExit(); // deleted in reverse order of registration: after its files
+        for (String f : new String[] {Checkpoint.CONFIG_FILE, Checkpoint.STATE_FILE, Checkpoint.TENSORS_FILE}) {
+          try (InputStream in = Channels.newInputStream(FileSystems.open(
+              FileSystems.matchNewResource(uri + "/" + f, false)))) {
+            Files.copy(in, dir.resolve(f));
+          }
+          dir.resolve(f).toFile().deleteOnExit();
+        }
+        return dir;
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot download checkpoint " + uri + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  private static boolean exists(String uri) {
+    try {
+      MatchResult m = FileSystems.match(uri, EmptyMatchTreatment.ALLOW);
+      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot check " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] read(String uri) {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(uri, false)))) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + uri + ": " + e.getMessage(), e);
     }
   }
 

@@ -48,7 +48,7 @@ public interface Embedder extends AutoCloseable {
         return new Pixels(imageSize, channels, mean, std);
       }
       TorchRuntime.configureThreads(threads, 0);
-      Path dir = Path.of(checkpointDir);
+      Path dir = Checkpoints.local(checkpointDir);
       Checkpoint c = kind == EncoderKind.random ? RandomInit.of(dir) : Checkpoints.shared(dir);
       Branch branch = kind == EncoderKind.momentum ? Branch.MOMENTUM : Branch.ONLINE;
       EmbeddingPredictor p = new EmbeddingPredictor(c, branch, TorchRuntime.device(device));

@@ -1,0 +1,86 @@
+package dev.symmim.pipelines;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.util.MimeTypes;
+
+/**
+ * Files named by a local path or a URI on any Beam filesystem (gs://), read and written by the
+ * launcher: a run's metrics.jsonl and run.json, a report's pages. Beam's FileSystems must have been
+ * given the pipeline options first (every command does so before planning).
+ */
+final class Locations {
+  private Locations() {}
+
+  static boolean isUri(String location) {
+    return location.contains("://");
+  }
+
+  /** {@code name} inside the directory {@code dir} (path or URI). */
+  static String child(String dir, String name) {
+    return isUri(dir) ? dir.replaceAll("/+$", "") + "/" + name : Path.of(dir).resolve(name).toString();
+  }
+
+  /** The directory holding {@code location}; null at a root. */
+  static String parent(String location) {
+    if (!isUri(location)) {
+      Path p = Path.of(location).getParent();
+      return p == null ? null : p.toString();
+    }
+    String s = location.replaceAll("/+$", "");
+    int slash = s.lastIndexOf('/');
+    return slash <= s.indexOf("://") + 2 ? null : s.substring(0, slash);
+  }
+
+  static boolean exists(String location) throws IOException {
+    if (!isUri(location)) {
+      return Files.isRegularFile(Path.of(location));
+    }
+    MatchResult m = FileSystems.match(location, EmptyMatchTreatment.ALLOW);
+    return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
+  }
+
+  static byte[] read(String location) throws IOException {
+    if (!isUri(location)) {
+      return Files.readAllBytes(Path.of(location));
+    }
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(location, false)))) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Writes {@code file} to {@code location} (a GCS object is created whole, so readers never see a part). */
+  static void upload(Path file, String location) throws IOException {
+    try (OutputStream out = Channels.newOutputStream(FileSystems.create(
+        FileSystems.matchNewResource(location, false), mimeType(location)))) {
+      Files.copy(file, out);
+    }
+  }
+
+  static void write(String location, byte[] bytes) throws IOException {
+    try (OutputStream out = Channels.newOutputStream(FileSystems.create(
+        FileSystems.matchNewResource(location, false), mimeType(location)))) {
+      out.write(bytes);
+    }
+  }
+
+  private static String mimeType(String name) {
+    if (name.endsWith(".html")) {
+      return "text/html";
+    }
+    if (name.endsWith(".png")) {
+      return "image/png";
+    }
+    if (name.endsWith(".json") || name.endsWith(".jsonl")) {
+      return "application/json";
+    }
+    return MimeTypes.BINARY;
+  }
+}
