@@ -64,9 +64,12 @@ public class DemoIT {
 
   /** Loads the page in headless Chromium; the page's script reports how many images decoded. */
   static void assertReportRenders(Path page, int minImages) throws Exception {
+    assertReportRenders(page, minImages, TMP.newFolder("chromium-profile").toPath());
+  }
+
+  static void assertReportRenders(Path page, int minImages, Path profile) throws Exception {
     Path chromium = Path.of("/usr/bin/chromium");
     assertTrue("Chromium is missing: infra/dev/install-test-deps.sh installs it", Files.isExecutable(chromium));
-    Path profile = TMP.newFolder("chromium-profile").toPath();
     Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--user-data-dir=" + profile, "--dump-dom", page.toUri().toString())

@@ -1,0 +1,171 @@
+package dev.symmim.pipelines;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.symmim.testing.gcs.GcsServer;
+import dev.symmim.transforms.dataset.DatasetManifest;
+import dev.symmim.transforms.embed.Checkpoints;
+import dev.symmim.transforms.embed.EmbeddingsManifest;
+import dev.symmim.transforms.embed.EncoderKind;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Issue #7's acceptance on the test GCS server: {@code bin/symmim demo} with its input (the shipped
+ * subset, uploaded first) and every output on gs:// — prepare, pretrain checkpoints, embeddings,
+ * index, metrics and the report — then the report downloaded and rendered in headless Chromium; and
+ * {@code symmim pretrain} on gs:// with 10% of the server's calls failing (503 or a dropped
+ * connection), byte-identical to a fault-free run.
+ */
+public class DemoOnGcsIT {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  static final String INPUT = "gs://symmim-demo-in/fashion-mnist-subset";
+  static final String OUT = "gs://symmim-demo/run";
+
+  private static GcsServer gcs;
+  private static String log;
+  private static double demoSeconds;
+
+  @BeforeClass
+  public static void runDemoOnGcs() throws Exception {
+    gcs = GcsServer.start(0);
+    FileSystems.setDefaultPipelineOptions(Symmim.options(new String[] {"--gcsEndpoint=" + gcs.endpoint()},
+        PipelineOptions.class));
+    try (Stream<Path> s = Files.list(PrepareOnGcsIT.SUBSET)) {
+      for (Path f : s.filter(f -> !f.getFileName().toString().equals("README.md")).sorted().toList()) {
+        Locations.upload(f, INPUT + "/" + f.getFileName());
+      }
+    }
+    long t0 = System.nanoTime();
+    log = PrepareFashionMnistIT.symmim(Map.of(), "demo", "--gcsEndpoint=" + gcs.endpoint(), "--data=" + INPUT,
+        "--output=" + OUT);
+    demoSeconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("DemoOnGcsIT: demo on gs:// took %.1f s%n", demoSeconds);
+  }
+
+  @AfterClass
+  public static void stopServer() {
+    if (gcs != null) {
+      gcs.close();
+    }
+  }
+
+  static String text(String uri) throws Exception {
+    return new String(Locations.read(uri), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  public void everyStageReadsAndWritesGcsAndTheReportRenders() throws Exception {
+    String[] lines = log.strip().split("\n");
+    assertEquals(log, "demo: report " + OUT + "/report.html", lines[lines.length - 1].strip());
+
+    DatasetManifest prepared = DatasetManifest.readFrom(OUT + "/prepared");
+    assertEquals(6000, prepared.inputs());
+    EmbeddingsManifest embeddings = EmbeddingsManifest.readFrom(OUT + "/embeddings");
+    assertEquals(6000, embeddings.inputs());
+    assertEquals(Map.of("train", 5000L, "val", 1000L), embeddings.splits());
+    assertEquals(0, embeddings.failed());
+
+    // The checkpoint the embeddings name is the one the pretrain run committed last, read from gs://.
+    assertEquals("step-00000064", text(OUT + "/pretrain/checkpoints/LATEST").strip());
+    String checkpoint = OUT + "/pretrain/checkpoints/step-00000064";
+    assertEquals(checkpoint, embeddings.checkpoint());
+    assertTrue(Locations.exists(checkpoint + "/COMMITTED"));
+    assertEquals(Checkpoints.modelId(Checkpoints.local(checkpoint), EncoderKind.online), embeddings.modelId());
+    assertEquals(64, text(OUT + "/pretrain/metrics.jsonl").strip().split("\n").length);
+    assertTrue(text(OUT + "/pretrain/run.json").contains("\"totalSteps\" : 64"));
+    assertTrue(Locations.exists(OUT + "/index/index.json"));
+
+    JsonNode metrics = new ObjectMapper().readTree(Locations.read(OUT + "/metrics.json"));
+    for (String s : List.of("online", "momentum", "random", "pixels")) {
+      JsonNode set = metrics.path("sets").path(s);
+      assertEquals(s, 1000, set.path("knn").path("queries").asLong());
+      assertEquals(s, 5000, set.path("knn").path("bank").asLong());
+      double top1 = set.path("knn").path("k20").path("top1").asDouble(-1);
+      assertTrue(s + " top1 " + top1, top1 > 0.1 && top1 <= set.path("knn").path("k20").path("top5").asDouble(-1));
+      assertTrue(s, set.path("linearProbe").path("top1").asDouble(-1) > 0.1);
+    }
+    assertTrue(metrics.toString(), metrics.path("sets").path("pixels").path("knn").path("k20").path("top1").asDouble() > 0.75);
+    assertTrue(metrics.has("timing"));
+    assertEquals(checkpoint, metrics.path("checkpoint").asText());
+    assertEquals(OUT + "/prepared", metrics.path("pretrainData").asText());
+
+    // Download the page and everything it links or shows, then render it.
+    Path page = TMP.newFolder("report").toPath();
+    String html = text(OUT + "/report.html");
+    Files.writeString(page.resolve("report.html"), html);
+    List<String> files = new ArrayList<>();
+    Matcher m = Pattern.compile("(?:src|href)='([^':]+)'").matcher(html);
+    while (m.find()) {
+      files.add(m.group(1));
+    }
+    assertTrue(files.toString(), files.containsAll(List.of("loss.png", "masks.png", "reconstructions.png",
+        "metrics.json", "dataset.html", "pretrain.html", "index/index.json")));
+    for (String f : files) {
+      Path local = page.resolve(f);
+      Files.createDirectories(local.getParent());
+      Files.write(local, Locations.read(OUT + "/" + f));
+    }
+    assertTrue(html, html.contains("From <code>" + OUT + "/pretrain/metrics.jsonl</code>"));
+    DemoIT.assertReportRenders(page.resolve("report.html"), 7, TMP.newFolder("chromium").toPath());
+  }
+
+  static byte[] pretrain(String output) throws Exception {
+    assertEquals(0, Symmim.run(new String[] {"pretrain", "--gcsEndpoint=" + gcs.endpoint(),
+        "--data=" + OUT + "/prepared", "--output=" + output, "--maxImages=256", "--batchSize=32", "--epochs=2",
+        "--stages=2", "--checkpointEverySteps=3", "--dim=32", "--depth=1", "--heads=2", "--headHidden=64",
+        "--headOut=32", "--lr=2e-3", "--deterministic=true", "--parallelism=1"}));
+    String latest = text(output + "/checkpoints/LATEST").strip();
+    assertEquals("step-00000016", latest);
+    return Locations.read(output + "/checkpoints/" + latest + "/tensors.bin");
+  }
+
+  static List<String> losses(String run) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String line : text(run + "/metrics.jsonl").strip().split("\n")) {
+      out.add(new ObjectMapper().readTree(line).path("loss").asText());
+    }
+    return out;
+  }
+
+  @Test
+  public void pretrainWithTenPercentOfCallsFailingEndsByteIdenticalToAFaultFreeRun() throws Exception {
+    byte[] clean = pretrain("gs://symmim-demo/pretrain-clean");
+    gcs.injectFaults(0.1, 5);
+    byte[] faulty;
+    GcsServer.FaultCounts faults;
+    try {
+      faulty = pretrain("gs://symmim-demo/pretrain-faulty");
+    } finally {
+      faults = gcs.faultCounts();
+      gcs.injectFaults(0, 0);
+    }
+    System.out.println("DemoOnGcsIT: pretrain with faults: " + faults);
+    assertTrue(faults.toString(), faults.unavailable() > 0 && faults.resets() > 0);
+    assertArrayEquals(clean, faulty);
+    assertEquals(losses("gs://symmim-demo/pretrain-clean"), losses("gs://symmim-demo/pretrain-faulty"));
+    assertEquals(16, losses("gs://symmim-demo/pretrain-faulty").size());
+    // The schedule commits 0, 3, 6, 8 (stage end), 11, 14, 16; the newest 3 are kept.
+    for (String step : List.of("step-00000011", "step-00000014", "step-00000016")) {
+      assertTrue(step, Locations.exists("gs://symmim-demo/pretrain-faulty/checkpoints/" + step + "/COMMITTED"));
+    }
+  }
+}
