@@ -2,8 +2,9 @@
 # infra/dataflow/submit.sh <command> --project=P --region=R --bucket=gs://B [--image=IMAGE] [--gpu=auto|true|false]
 #     [--machineType=T] [--dryRun=true] [<command flags> ...]
 # Submits one symmim command to Dataflow through bin/symmim with --runner=DataflowRunner. The job's jars
-# are the pipelines' runtime classpath, staged by the runner. prepare, embed and index run there (gs://
-# paths); pretrain and evaluate are refused: their --output is local-only in the current code.
+# are the pipelines' runtime classpath, staged by the runner. Every command runs there with gs:// paths:
+# pretrain commits its checkpoints to a gs:// --output (and resumes from it when resubmitted), evaluate
+# writes its metrics and report to a gs:// --output, embed loads a gs:// --checkpoint on every worker.
 #
 #   --project, --region     the GCP project and Dataflow region (or GOOGLE_CLOUD_PROJECT / DATAFLOW_REGION)
 #   --bucket                gs://bucket[/prefix] for --tempLocation (BUCKET/tmp) and --stagingLocation (BUCKET/staging)
@@ -66,18 +67,13 @@ case "$GPU" in
   *) die "--gpu=$GPU: must be auto, true or false" ;;
 esac
 [ "$DRY" = true ] || [ "$DRY" = false ] || die "--dryRun=$DRY: must be true or false"
-case "$COMMAND" in
-  pretrain|evaluate)
-    # PretrainPipeline and EvaluatePipeline resolve --output with java.nio (Path.of): the run directory
-    # (checkpoints, metrics) and the metrics/report would be written to a worker's own disk and lost.
-    die "$COMMAND: its --output is a local directory in the current code (see infra/README.md); run it with bin/symmim on a GPU machine, or on a Flink cluster whose workers share that directory" ;;
-esac
 for a in "${PASS[@]+"${PASS[@]}"}"; do
   case "$a" in
+    --checkpoint=gs://*) ;;  # downloaded once per worker JVM
     --checkpoint=*)
-      # Loaded by every worker from a local path: it must exist at this path on this machine (the plan
-      # reads it) and in the worker image (COPY it there in a Dockerfile built FROM infra/dataflow's).
-      echo "submit.sh: note: $a is read from local disk by the launcher and by every worker (bake it into the image)" >&2 ;;
+      # A local checkpoint is loaded by every worker from that path: it must exist there on this machine (the
+      # plan reads it) and in the worker image (COPY it there in a Dockerfile built FROM infra/dataflow's).
+      echo "submit.sh: note: $a is read from local disk by the launcher and by every worker (bake it into the image, or give the gs:// run directory)" >&2 ;;
     --input=*|--output=*|--data=*|--embeddings=*)
       [[ "${a#*=}" == gs://* ]] || die "$a: not gs://; Dataflow workers cannot read or write this machine's disk" ;;
   esac
