@@ -100,7 +100,7 @@ public final class SearchCommand {
     Flags.require(checkpointFlag, "checkpoint", "the pretrain run or checkpoint the index's embeddings came from");
     Path checkpoint;
     try {
-      checkpoint = Checkpoints.resolve(checkpointFlag);
+      checkpoint = Checkpoints.local(Checkpoints.locate(checkpointFlag)); // gs:// downloaded once
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--checkpoint=" + checkpointFlag + ": " + e.getMessage(), e);
     }

@@ -6,11 +6,16 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.symmim.schemas.Example;
 import dev.symmim.testing.gcs.GcsServer;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.embed.Checkpoints;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.embed.EncoderKind;
+import dev.symmim.transforms.index.Neighbor;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +25,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.AfterClass;
@@ -32,8 +40,9 @@ import org.junit.rules.TemporaryFolder;
  * Issue #7's acceptance on the test GCS server: {@code bin/symmim demo} with its input (the shipped
  * subset, uploaded first) and every output on gs:// — prepare, pretrain checkpoints, embeddings,
  * index, metrics and the report — then the report downloaded and rendered in headless Chromium; and
- * {@code symmim pretrain} on gs:// with 10% of the server's calls failing (503 or a dropped
- * connection), byte-identical to a fault-free run.
+ * {@code symmim search --image} with the index and its checkpoint on gs://; and {@code symmim
+ * pretrain} on gs:// with 10% of the server's calls failing (503 or a dropped connection),
+ * byte-identical to a fault-free run.
  */
 public class DemoOnGcsIT {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -126,6 +135,30 @@ public class DemoOnGcsIT {
     }
     assertTrue(html, html.contains("From <code>" + OUT + "/pretrain/metrics.jsonl</code>"));
     DemoIT.assertReportRenders(page.resolve("report.html"), 7, TMP.newFolder("chromium").toPath());
+  }
+
+  @Test
+  public void searchWithAnImageUsesTheIndexsCheckpointOnGcs() throws Exception {
+    // A validation image of the prepared set as a PNG file; the index's embeddings name a gs:// checkpoint.
+    DatasetManifest prepared = DatasetManifest.readFrom(OUT + "/prepared");
+    Example first;
+    try (DataFileStream<Example> in = new DataFileStream<>(new java.io.ByteArrayInputStream(Locations.read(OUT
+        + "/prepared/" + prepared.splits().get("val").shards().get(0).path())), new SpecificDatumReader<>(Example.class))) {
+      first = in.next();
+    }
+    assertEquals(dev.symmim.schemas.PixelEncoding.RAW, first.getEncoding());
+    BufferedImage img = new BufferedImage(first.getWidth(), first.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+    byte[] px = new byte[first.getPixels().remaining()];
+    first.getPixels().duplicate().get(px);
+    img.getRaster().setDataElements(0, 0, first.getWidth(), first.getHeight(), px);
+    Path query = TMP.newFolder("query").toPath().resolve("query.png");
+    ImageIO.write(img, "png", query.toFile());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<Neighbor> hits = SearchCommand.run(Symmim.options(new String[] {"--gcsEndpoint=" + gcs.endpoint(),
+        "--index=" + OUT + "/index", "--image=" + query, "--k=3", "--device=cpu"}, SearchOptions.class),
+        new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertEquals(first.getId(), hits.get(0).id());
+    assertTrue("self-similarity " + hits.get(0).score(), hits.get(0).score() > 0.9999);
   }
 
   static byte[] pretrain(String output) throws Exception {
