@@ -8,7 +8,7 @@ HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TARGET="$HOME_DIR/testing/gcs-server/target"
 if ! ls "$TARGET"/symmim-gcs-server-*.jar >/dev/null 2>&1 || [ ! -f "$TARGET/classpath.txt" ]; then
   echo "gcs-server: building (first run)..." >&2
-  (cd "$HOME_DIR" && mvn -q -B -DskipTests -pl testing/gcs-server -am install) >&2
+  (cd "$HOME_DIR" && mvn -q -B -DskipTests -pl testing/gcs-server -am package) >&2
 fi
 JAR="$(ls "$TARGET"/symmim-gcs-server-*.jar | grep -v -e sources -e tests | head -n 1)"
 exec java ${GCS_SERVER_JAVA_OPTS:-} -cp "$JAR:$(cat "$TARGET/classpath.txt")" dev.symmim.testing.gcs.GcsServer "$@"
