@@ -91,6 +91,9 @@ final class Demo {
         && gcs.getCredentialFactoryClass() != org.apache.beam.sdk.extensions.gcp.auth.GcpCredentialFactory.class) {
       args.add("--credentialFactoryClass=" + gcs.getCredentialFactoryClass().getName());
     }
+    if (o.getRunner().getSimpleName().startsWith("Spark")) {
+      args.add("--sparkMaster=" + o.as(org.apache.beam.runners.spark.SparkPipelineOptions.class).getSparkMaster());
+    }
     return Symmim.options(args.toArray(new String[0]), type);
   }
 

@@ -136,7 +136,8 @@ public final class EmbedPipeline {
 
   /**
    * Torch intra-op threads per process: the cores divided among the inference DoFns that run at
-   * once in it (the embedded Flink runner runs {@code --parallelism} of them in this JVM).
+   * once in it (the embedded Flink runner runs {@code --parallelism} of them in this JVM, Spark's
+   * {@code local[N]} N).
    */
   static int inferenceThreads(org.apache.beam.sdk.options.PipelineOptions o) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -145,8 +146,19 @@ public final class EmbedPipeline {
       var flink = o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class);
       parallel = flink.getFlinkMaster().equals("[local]") || flink.getFlinkMaster().equals("[auto]")
           ? Math.max(1, flink.getParallelism()) : 1;
+    } else if (o.getRunner().getSimpleName().startsWith("Spark")) {
+      parallel = localSparkThreads(o.as(org.apache.beam.runners.spark.SparkPipelineOptions.class).getSparkMaster(), cores);
     }
     return Math.max(1, cores / parallel);
+  }
+
+  /** Task threads of a local Spark master ({@code local}, {@code local[N]}, {@code local[*]}); 1 for a cluster. */
+  static int localSparkThreads(String master, int cores) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("local(?:\\[(\\d+|\\*)(?:,\\d+)?\\])?").matcher(master);
+    if (!m.matches()) {
+      return 1;
+    }
+    return m.group(1) == null ? 1 : m.group(1).equals("*") ? cores : Math.max(1, Integer.parseInt(m.group(1)));
   }
 
   /** Local paths made absolute (workers may run elsewhere); URIs as given. */

@@ -27,7 +27,7 @@ public final class Symmim {
       "  help      this text; 'symmim help <command>' lists the command's flags",
       "",
       "Pipelines run on embedded Flink by default (--runner=FlinkRunner --flinkMaster=[local]);",
-      "--runner=DirectRunner also works. gs:// paths work everywhere; --gcsEndpoint=http://127.0.0.1:4443/storage/v1/",
+      "--runner=SparkRunner --sparkMaster=local[2] (or spark://host:7077) and --runner=DirectRunner also work. gs:// paths work everywhere; --gcsEndpoint=http://127.0.0.1:4443/storage/v1/",
       "points them at a local GCS server (infra/dev/gcs-server.sh).");
 
   private Symmim() {}
@@ -134,6 +134,20 @@ public final class Symmim {
     }
   }
 
+  /**
+   * A local Spark master runs in this JVM: its driver binds to the loopback address (not the
+   * host's first interface) and starts no web UI. SparkConf reads {@code spark.*} system
+   * properties, so {@code -Dspark.ui.enabled=true} in SYMMIM_JAVA_OPTS still wins.
+   */
+  static void localSparkDefaults() {
+    for (String[] kv : new String[][] {{"spark.driver.host", "127.0.0.1"}, {"spark.driver.bindAddress", "127.0.0.1"},
+        {"spark.ui.enabled", "false"}}) {
+      if (System.getProperty(kv[0]) == null) {
+        System.setProperty(kv[0], kv[1]);
+      }
+    }
+  }
+
   /** Parses flags, defaulting to the embedded Flink runner. */
   static <T extends PipelineOptions> T options(String[] args, Class<T> type) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
@@ -151,6 +165,14 @@ public final class Symmim {
     }
     if (flink && all.stream().noneMatch(a -> a.startsWith("--fasterCopy="))) {
       all.add("--fasterCopy=true"); // our DoFns never mutate their inputs
+    }
+    boolean spark = all.stream().anyMatch(a -> a.equals("--runner=SparkRunner") || a.endsWith(".SparkRunner"));
+    if (spark && all.stream().noneMatch(a -> a.startsWith("--sparkMaster="))) {
+      // Beam's default is local[4]: one task thread per core instead.
+      all.add("--sparkMaster=local[" + Runtime.getRuntime().availableProcessors() + "]");
+    }
+    if (spark && all.stream().anyMatch(a -> a.startsWith("--sparkMaster=local"))) {
+      localSparkDefaults();
     }
     for (String a : all) {
       if (!a.startsWith("--") || !a.contains("=")) {
