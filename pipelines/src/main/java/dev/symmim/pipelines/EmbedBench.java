@@ -108,8 +108,39 @@ final class EmbedBench {
         + "job start-up, reading, decoding, writing Avro + Vertex JSON) %.0f img/s (%.1f s); stage/model throughput "
         + "ratio %.2f (goal >= 0.90)%n", images / model, model1, model2, written.records() / stage, stage, model / stage);
 
+    // The same job on one split only: the difference of the two wall times is what the extra images
+    // cost, without the job's fixed part (start-up, planning, the last grouping and file commits).
+    String smallest = m.splits().entrySet().stream().min(java.util.Map.Entry.comparingByValue(
+        java.util.Comparator.comparingLong(DatasetManifest.Split::records))).orElseThrow().getKey();
+    Path part = subset(Path.of(data), m, smallest, work.resolve("one-split"));
+    e.setData(part.toString());
+    e.setOutput(work.resolve("embeddings-" + smallest).toString());
+    long t1 = System.nanoTime();
+    EmbeddingsManifest small = EmbedPipeline.run(e);
+    double smallSeconds = (System.nanoTime() - t1) / 1e9;
+    double marginal = (written.records() - small.records()) / (stage - smallSeconds);
+    System.out.printf("embed: same job on the %s split only: %d images in %.1f s; marginal stage throughput (%d more "
+        + "images in %.1f s more) %.0f img/s; marginal stage/model throughput ratio %.2f (goal >= 0.90)%n", smallest,
+        small.records(), smallSeconds, written.records() - small.records(), stage - smallSeconds, marginal,
+        marginal / (images / model));
+
     knn(o, work.resolve("embeddings"), written);
     return 0;
+  }
+
+  /** A dataset directory holding only {@code split} of {@code data} (its shards linked, its manifest cut down). */
+  static Path subset(Path data, DatasetManifest m, String split, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    DatasetManifest.Split only = m.splits().get(split);
+    for (DatasetManifest.Shard s : only.shards()) {
+      Path link = dir.resolve(s.path());
+      Files.createDirectories(link.getParent());
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, data.resolve(s.path()).toAbsolutePath());
+    }
+    new DatasetManifest(only.records(), 0, 0, java.util.Map.of(split, only), m.classes(), m.imageSize(), m.channels(),
+        m.storage(), m.channelMean(), m.channelStd(), m.config()).writeTo(dir.toString());
+    return dir;
   }
 
   /** Every image of the dataset as uint8 HWC, concatenated per batch, in shard order. */
