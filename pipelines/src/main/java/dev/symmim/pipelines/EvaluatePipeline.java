@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.schemas.Embedding;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.dataset.Locations;
 import dev.symmim.transforms.embed.ComputeEmbeddings;
 import dev.symmim.transforms.embed.EmbedDataset;
 import dev.symmim.transforms.progress.ProgressMeter;

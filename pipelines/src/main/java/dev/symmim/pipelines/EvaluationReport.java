@@ -12,6 +12,7 @@ import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.schemas.Example;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.dataset.Locations;
 import dev.symmim.transforms.embed.Checkpoints;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.failures.BadInputException;

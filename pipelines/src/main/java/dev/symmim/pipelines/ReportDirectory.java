@@ -1,5 +1,6 @@
 package dev.symmim.pipelines;
 
+import dev.symmim.transforms.dataset.Locations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

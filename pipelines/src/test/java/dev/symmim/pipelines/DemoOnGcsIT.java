@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.symmim.schemas.Example;
 import dev.symmim.testing.gcs.GcsServer;
 import dev.symmim.transforms.dataset.DatasetManifest;
+import dev.symmim.transforms.dataset.Locations;
 import dev.symmim.transforms.embed.Checkpoints;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.embed.EncoderKind;

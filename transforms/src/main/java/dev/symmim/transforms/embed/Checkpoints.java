@@ -1,6 +1,7 @@
 package dev.symmim.transforms.embed;
 
 import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.transforms.dataset.Locations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -14,8 +15,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * Finds checkpoints written by {@code symmim pretrain}, names the weights, and loads each one once
@@ -112,16 +111,15 @@ public final class Checkpoints {
 
   private static boolean exists(String uri) {
     try {
-      MatchResult m = FileSystems.match(uri, EmptyMatchTreatment.ALLOW);
-      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
+      return Locations.exists(uri);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot check " + uri + ": " + e.getMessage(), e);
     }
   }
 
   private static byte[] read(String uri) {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(uri, false)))) {
-      return in.readAllBytes();
+    try {
+      return Locations.read(uri);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + uri + ": " + e.getMessage(), e);
     }

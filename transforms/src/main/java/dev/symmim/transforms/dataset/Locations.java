@@ -1,4 +1,4 @@
-package dev.symmim.pipelines;
+package dev.symmim.transforms.dataset;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,24 +12,24 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
- * Files named by a local path or a URI on any Beam filesystem (gs://), read and written by the
- * launcher: a run's metrics.jsonl and run.json, a report's pages. Beam's FileSystems must have been
+ * Files named by a local path or a URI on any Beam filesystem (gs://), read and written outside a
+ * pipeline: a run's metrics.jsonl and run.json, a report's pages, a checkpoint's LATEST. Beam's FileSystems must have been
  * given the pipeline options first (every command does so before planning).
  */
-final class Locations {
+public final class Locations {
   private Locations() {}
 
-  static boolean isUri(String location) {
+  public static boolean isUri(String location) {
     return location.contains("://");
   }
 
   /** {@code name} inside the directory {@code dir} (path or URI). */
-  static String child(String dir, String name) {
+  public static String child(String dir, String name) {
     return isUri(dir) ? dir.replaceAll("/+$", "") + "/" + name : Path.of(dir).resolve(name).toString();
   }
 
   /** The directory holding {@code location}; null at a root. */
-  static String parent(String location) {
+  public static String parent(String location) {
     if (!isUri(location)) {
       Path p = Path.of(location).getParent();
       return p == null ? null : p.toString();
@@ -39,7 +39,7 @@ final class Locations {
     return slash <= s.indexOf("://") + 2 ? null : s.substring(0, slash);
   }
 
-  static boolean exists(String location) throws IOException {
+  public static boolean exists(String location) throws IOException {
     if (!isUri(location)) {
       return Files.isRegularFile(Path.of(location));
     }
@@ -47,7 +47,7 @@ final class Locations {
     return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
   }
 
-  static byte[] read(String location) throws IOException {
+  public static byte[] read(String location) throws IOException {
     if (!isUri(location)) {
       return Files.readAllBytes(Path.of(location));
     }
@@ -57,14 +57,14 @@ final class Locations {
   }
 
   /** Writes {@code file} to {@code location} (a GCS object is created whole, so readers never see a part). */
-  static void upload(Path file, String location) throws IOException {
+  public static void upload(Path file, String location) throws IOException {
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(
         FileSystems.matchNewResource(location, false), mimeType(location)))) {
       Files.copy(file, out);
     }
   }
 
-  static void write(String location, byte[] bytes) throws IOException {
+  public static void write(String location, byte[] bytes) throws IOException {
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(
         FileSystems.matchNewResource(location, false), mimeType(location)))) {
       out.write(bytes);
