@@ -1,5 +1,7 @@
 package dev.symmim.pipelines;
 
+import dev.symmim.pipelines.cli.Symmim;
+
 import com.google.api.services.dataflow.model.DataflowPackage;
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
@@ -37,7 +39,7 @@ final class DataflowOffline {
         "--tempLocation=" + BUCKET + "/tmp", "--gcpTempLocation=" + BUCKET + "/tmp","--stagingLocation=" + BUCKET + "/staging",
         "--templateLocation=" + template.toAbsolutePath(),
         "--pathValidatorClass=" + NoopPathValidator.class.getName()));
-    T o = Symmim.options(args.toArray(new String[0]), type);
+    T o = Symmim.parse(args.toArray(new String[0]), type);
     o.as(GcpOptions.class).setGcpCredential(
         GoogleCredentials.create(new AccessToken("offline", new Date(Long.MAX_VALUE))));
     o.as(DataflowPipelineDebugOptions.class).setStager(new NoUploadStager());

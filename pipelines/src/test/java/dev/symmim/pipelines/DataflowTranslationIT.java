@@ -1,5 +1,22 @@
 package dev.symmim.pipelines;
 
+import dev.symmim.transforms.evaluate.WriteEvaluationMetrics;
+import dev.symmim.model.config.RunSettings;
+import dev.symmim.model.config.Precision;
+import dev.symmim.model.config.Optimisation;
+import dev.symmim.model.config.ContrastiveHeads;
+import dev.symmim.pipelines.cli.Symmim;
+import dev.symmim.pipelines.prepare.PrepareOptions;
+import dev.symmim.pipelines.prepare.PreparePipeline;
+import dev.symmim.pipelines.pretrain.PretrainOptions;
+import dev.symmim.pipelines.pretrain.PretrainPipeline;
+import dev.symmim.pipelines.embed.EmbedOptions;
+import dev.symmim.pipelines.embed.EmbedPipeline;
+import dev.symmim.pipelines.evaluate.EvaluateOptions;
+import dev.symmim.pipelines.evaluate.EvaluatePipeline;
+import dev.symmim.pipelines.index.IndexOptions;
+import dev.symmim.pipelines.index.IndexPipeline;
+
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
@@ -64,8 +81,9 @@ public class DataflowTranslationIT {
     Path checkpoint = root.resolve("ckpt");
     assertEquals(0, Symmim.run(new String[] {"prepare", "--runner=DirectRunner", "--input=" + input,
         "--output=" + data, "--imageSize=16"}));
-    PretrainConfig config = PretrainConfig.builder().encoder(new VitSpec(16, 4, 1, 32, 2, 2, 4))
-        .heads(64, 32, 64).batchSize(8).seed(3).device(DeviceKind.CPU).build();
+    PretrainConfig config = PretrainConfig.of(new VitSpec(16, 4, 1, 32, 2, 2, 4))
+        .withHeads(new ContrastiveHeads(64, 32, 64)).withOptimisation(Optimisation.pretraining().withBatch(8, 1.5e-4))
+        .withRun(new RunSettings(3, Precision.FP32, DeviceKind.CPU, 0, 0));
     try (SymMimTrainer trainer = new SymMimTrainer(config, TorchRuntime.device(DeviceKind.CPU))) {
       trainer.checkpoint().save(checkpoint);
     }
@@ -116,7 +134,7 @@ public class DataflowTranslationIT {
    * (the DirectRunner prepares the whole subset in minutes; translation needs real inputs, not many).
    */
   static Path smallFashionMnist(Path dir, int train, int test) throws Exception {
-    Path subset = PrepareFashionMnistIT.repo().resolve("data/fashion-mnist-subset");
+    Path subset = SymmimProcess.repo().resolve("data/fashion-mnist-subset");
     Files.createDirectories(dir);
     Files.copy(subset.resolve("classes.txt"), dir.resolve("classes.txt"));
     for (String prefix : List.of("train", "t10k")) {
@@ -149,8 +167,8 @@ public class DataflowTranslationIT {
     EvaluatePipeline.EmbeddingSet set = new EvaluatePipeline.EmbeddingSet(main.encoder(), embeddings, main);
     Pipeline p = Pipeline.create(o);
     PCollection<String> results = EvaluatePipeline.evaluate(p, set, o);
-    results.apply("WriteMetrics", new WriteMetrics(o.getOutput(),
-        EvaluatePipeline.header(main, embeddings, o).toString(), List.of(set.name())));
+    results.apply("WriteMetrics", WriteEvaluationMetrics.to(o.getOutput(), EvaluatePipeline.header(main, embeddings, o),
+        List.of(set.name())));
     return p;
   }
 

@@ -27,7 +27,7 @@ public class DemoIT {
   @Test
   public void demoRunsEveryStageAndTheReportRenders() throws Exception {
     Path out = TMP.newFolder("demo").toPath();
-    String log = PrepareFashionMnistIT.symmim(Map.of(), "demo", "--output=" + out);
+    String log = SymmimProcess.run(Map.of(), "demo", "--output=" + out);
     String[] lines = log.strip().split("\n");
     assertEquals(log, "demo: report " + out.resolve("report.html"), lines[lines.length - 1].strip());
 

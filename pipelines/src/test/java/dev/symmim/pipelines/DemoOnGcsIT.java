@@ -1,5 +1,9 @@
 package dev.symmim.pipelines;
 
+import dev.symmim.pipelines.cli.Symmim;
+import dev.symmim.pipelines.index.SearchOptions;
+import dev.symmim.pipelines.index.SearchCommand;
+
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -9,8 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.symmim.schemas.Example;
 import dev.symmim.testing.gcs.GcsServer;
 import dev.symmim.transforms.dataset.DatasetManifest;
-import dev.symmim.transforms.dataset.Locations;
-import dev.symmim.transforms.embed.Checkpoints;
+import dev.symmim.transforms.io.Locations;
+import dev.symmim.transforms.training.Checkpoints;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.embed.EncoderKind;
 import dev.symmim.transforms.index.Neighbor;
@@ -57,15 +61,15 @@ public class DemoOnGcsIT {
   @BeforeClass
   public static void runDemoOnGcs() throws Exception {
     gcs = GcsServer.start(0);
-    FileSystems.setDefaultPipelineOptions(Symmim.options(new String[] {"--gcsEndpoint=" + gcs.endpoint()},
+    FileSystems.setDefaultPipelineOptions(Symmim.parse(new String[] {"--gcsEndpoint=" + gcs.endpoint()},
         PipelineOptions.class));
-    try (Stream<Path> s = Files.list(PrepareOnGcsIT.SUBSET)) {
+    try (Stream<Path> s = Files.list(SymmimProcess.repo().resolve("data/fashion-mnist-subset"))) {
       for (Path f : s.filter(f -> !f.getFileName().toString().equals("README.md")).sorted().toList()) {
         Locations.upload(f, INPUT + "/" + f.getFileName());
       }
     }
     long t0 = System.nanoTime();
-    log = PrepareFashionMnistIT.symmim(Map.of(), "demo", "--gcsEndpoint=" + gcs.endpoint(), "--data=" + INPUT,
+    log = SymmimProcess.run(Map.of(), "demo", "--gcsEndpoint=" + gcs.endpoint(), "--data=" + INPUT,
         "--output=" + OUT);
     demoSeconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf("DemoOnGcsIT: demo on gs:// took %.1f s%n", demoSeconds);
@@ -99,7 +103,7 @@ public class DemoOnGcsIT {
     String checkpoint = OUT + "/pretrain/checkpoints/step-00000064";
     assertEquals(checkpoint, embeddings.checkpoint());
     assertTrue(Locations.exists(checkpoint + "/COMMITTED"));
-    assertEquals(Checkpoints.modelId(Checkpoints.local(checkpoint), EncoderKind.online), embeddings.modelId());
+    assertEquals(Checkpoints.modelId(Checkpoints.local(checkpoint), EncoderKind.online.name()), embeddings.modelId());
     assertEquals(64, text(OUT + "/pretrain/metrics.jsonl").strip().split("\n").length);
     assertTrue(text(OUT + "/pretrain/run.json").contains("\"totalSteps\" : 64"));
     assertTrue(Locations.exists(OUT + "/index/index.json"));
@@ -155,7 +159,7 @@ public class DemoOnGcsIT {
     Path query = TMP.newFolder("query").toPath().resolve("query.png");
     ImageIO.write(img, "png", query.toFile());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    List<Neighbor> hits = SearchCommand.run(Symmim.options(new String[] {"--gcsEndpoint=" + gcs.endpoint(),
+    List<Neighbor> hits = SearchCommand.run(Symmim.parse(new String[] {"--gcsEndpoint=" + gcs.endpoint(),
         "--index=" + OUT + "/index", "--image=" + query, "--k=3", "--device=cpu"}, SearchOptions.class),
         new PrintStream(out, true, StandardCharsets.UTF_8));
     assertEquals(first.getId(), hits.get(0).id());

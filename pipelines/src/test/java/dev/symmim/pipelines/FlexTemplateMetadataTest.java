@@ -17,7 +17,7 @@ import org.junit.Test;
  * exactly their values. With {@code -Dsymmim.writeMetadata=true} it rewrites the files instead.
  */
 public class FlexTemplateMetadataTest {
-  static final Path DIR = PrepareFashionMnistIT.repo().resolve("infra/dataflow/metadata");
+  static final Path DIR = SymmimProcess.repo().resolve("infra/dataflow/metadata");
 
   @Test
   public void committedMetadataIsCurrent() throws Exception {

@@ -1,5 +1,7 @@
 package dev.symmim.pipelines;
 
+import dev.symmim.transforms.io.Sha256;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -113,7 +115,7 @@ public class RunnersIT {
     args.add(command);
     args.addAll(List.of(flags));
     args.addAll(runnerFlags);
-    String log = PrepareFashionMnistIT.symmim(Map.of(), args.toArray(new String[0]));
+    String log = SymmimProcess.run(Map.of(), args.toArray(new String[0]));
     System.out.println("$ bin/symmim " + String.join(" ", args) + "\n" + log);
   }
 
@@ -127,7 +129,7 @@ public class RunnersIT {
 
   private static int cluster(Path dir, String action) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("bash",
-        PrepareFashionMnistIT.repo().resolve("infra/flink/cluster.sh").toString(), action);
+        SymmimProcess.repo().resolve("infra/flink/cluster.sh").toString(), action);
     pb.environment().putAll(Map.of("FLINK_CLUSTER_DIR", dir.toString(), "FLINK_REST_PORT", String.valueOf(REST_PORT),
         "FLINK_RPC_PORT", "16123", "FLINK_START_TIMEOUT", "120"));
     pb.redirectErrorStream(true);
@@ -166,7 +168,7 @@ public class RunnersIT {
         assertEquals(runner + " " + split + " shards (path, records, sha256)", a.shards(), b.shards());
         assertEquals(2, b.shards().size());
         for (DatasetManifest.Shard s : b.shards()) {
-          assertEquals(runner + " " + s.path(), s.sha256(), PrepareFashionMnistIT.sha256(prepared(runner).resolve(s.path())));
+          assertEquals(runner + " " + s.path(), s.sha256(), Sha256.ofFiles(prepared(runner).resolve(s.path())));
         }
       }
     }

@@ -32,7 +32,7 @@ public final class SymMimViews {
   }
 
   public static SymMimViews of(PretrainConfig config) {
-    return new SymMimViews(config.imageSize(), config.view1MinScale(), config.view2MinScale());
+    return new SymMimViews(config.encoder().imageSize(), config.augmentation().view1MinScale(), config.augmentation().view2MinScale());
   }
 
   public int size() {

@@ -1,5 +1,10 @@
 package dev.symmim.model.bench;
 
+import dev.symmim.model.config.Precision;
+import dev.symmim.model.config.Schedule;
+import dev.symmim.model.config.RunSettings;
+import dev.symmim.model.config.Optimisation;
+import dev.symmim.model.config.ContrastiveHeads;
 import ai.djl.ndarray.NDManager;
 import dev.symmim.model.config.DeviceKind;
 import dev.symmim.model.config.PretrainConfig;
@@ -29,20 +34,16 @@ public final class LeakSoak {
   }
 
   public static PretrainConfig tinyConfig() {
-    return PretrainConfig.builder()
-        .encoder(new VitSpec(16, 4, 3, 32, 2, 2, 4))
-        .heads(64, 32, 64)
-        .batchSize(8)
-        .totalSteps(1000)
-        .warmupSteps(10)
-        .threads(2, 1)
-        .device(DeviceKind.CPU)
-        .build();
+    return PretrainConfig.of(new VitSpec(16, 4, 3, 32, 2, 2, 4))
+        .withHeads(new ContrastiveHeads(64, 32, 64))
+        .withOptimisation(Optimisation.pretraining().withBatch(8, 1.5e-4))
+        .withSchedule(new Schedule(10, 1000, 0.99, 1.0))
+        .withRun(new RunSettings(0, Precision.FP32, DeviceKind.CPU, 2, 1));
   }
 
   public static List<Sample> run(PretrainConfig config, int steps, int every) {
-    int n = config.batchSize();
-    int per = config.imageSize() * config.imageSize() * config.channels();
+    int n = config.optimisation().batchSize();
+    int per = config.encoder().imageSize() * config.encoder().imageSize() * config.encoder().channels();
     SeededRandom rng = new SeededRandom(3);
     List<Sample> samples = new ArrayList<>();
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {

@@ -1,5 +1,6 @@
 package dev.symmim.model.bench;
 
+import dev.symmim.model.config.Masking;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.NamedTensor;
 import dev.symmim.model.config.PretrainConfig;
@@ -22,8 +23,9 @@ public final class ParameterDigest {
   public static void main(String[] args) throws Exception {
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
-    PretrainConfig config = LeakSoak.tinyConfig().toBuilder().seed(seed).parity(Parity.RANDOM).build();
-    int per = config.batchSize() * config.imageSize() * config.imageSize() * config.channels();
+    PretrainConfig config = LeakSoak.tinyConfig().withRun(LeakSoak.tinyConfig().run().withSeed(seed))
+        .withMasking(Masking.symmetric().withParity(Parity.RANDOM));
+    int per = config.optimisation().batchSize() * config.encoder().imageSize() * config.encoder().imageSize() * config.encoder().channels();
     SeededRandom data = new SeededRandom(seed + 100);
     Checkpoint c;
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {

@@ -15,13 +15,13 @@ public final class StepFlops {
     double d = s.dim();
     double encoder = s.forwardFlops();
     double decoder = 2.0 * s.numPatches() * d * s.patchPixels();
-    double h = c.projectorHidden();
-    double o = c.projectorOut();
+    double h = c.heads().projectorHidden();
+    double o = c.heads().projectorOut();
     double projector = 2 * (d * h + h * h + h * o);
-    double predictor = 2 * (o * c.predictorHidden() + c.predictorHidden() * o);
+    double predictor = 2 * (o * c.heads().predictorHidden() + c.heads().predictorHidden() * o);
     double online = encoder + decoder + projector + predictor;
     double momentum = encoder + projector;
-    int views = c.symmetricContrastive() ? 2 : 1;
+    int views = c.losses().symmetricContrastive() ? 2 : 1;
     return batch * views * (3 * online + momentum);
   }
 }

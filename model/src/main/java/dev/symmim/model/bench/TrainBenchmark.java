@@ -1,5 +1,9 @@
 package dev.symmim.model.bench;
 
+import dev.symmim.model.config.Schedule;
+import dev.symmim.model.config.RunSettings;
+import dev.symmim.model.config.Optimisation;
+import dev.symmim.model.config.ContrastiveHeads;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.symmim.model.config.DeviceKind;
@@ -54,17 +58,12 @@ public final class TrainBenchmark {
     int roofline = Integer.parseInt(a.getOrDefault("roofline", "2048"));
     DeviceKind deviceKind = DeviceKind.valueOf(a.getOrDefault("device", "auto").toUpperCase());
     Precision precision = a.getOrDefault("dtype", "fp32").equalsIgnoreCase("bf16") ? Precision.BF16 : Precision.FP32;
-    PretrainConfig config = PretrainConfig.builder()
-        .encoder(spec)
-        .heads(Integer.parseInt(a.getOrDefault("proj-hidden", "1024")),
-            Integer.parseInt(a.getOrDefault("proj-out", "256")),
-            Integer.parseInt(a.getOrDefault("proj-hidden", "1024")))
-        .batchSize(batch)
-        .totalSteps(steps + warmup)
-        .threads(threads, 1)
-        .device(deviceKind)
-        .precision(precision)
-        .build();
+    int projHidden = Integer.parseInt(a.getOrDefault("proj-hidden", "1024"));
+    PretrainConfig config = PretrainConfig.of(spec)
+        .withHeads(new ContrastiveHeads(projHidden, Integer.parseInt(a.getOrDefault("proj-out", "256")), projHidden))
+        .withOptimisation(Optimisation.pretraining().withBatch(batch, 1.5e-4))
+        .withSchedule(Schedule.steps(steps + warmup))
+        .withRun(new RunSettings(0, precision, deviceKind, threads, 1));
 
     float[][] views = new float[4][];
     SeededRandom rng = new SeededRandom(1);
@@ -102,8 +101,8 @@ public final class TrainBenchmark {
     double median = sorted[steps / 2];
     double flops = StepFlops.perStep(config, batch);
     System.out.printf("config: %s dim %d depth %d heads %d, %dpx patch %d C%d, batch %d, heads %d/%d, %s %s, %d threads%n",
-        size, spec.dim(), spec.depth(), spec.heads(), image, patch, channels, batch, config.projectorHidden(),
-        config.projectorOut(), device, computeType, TorchRuntime.intraOpThreads());
+        size, spec.dim(), spec.depth(), spec.heads(), image, patch, channels, batch, config.heads().projectorHidden(),
+        config.heads().projectorOut(), device, computeType, TorchRuntime.intraOpThreads());
     System.out.printf("step time: median %.1f ms (min %.1f, max %.1f) over %d steps; %.1f img/s%n", median * 1e3,
         sorted[0] * 1e3, sorted[steps - 1] * 1e3, steps, batch / median);
     System.out.printf("model FLOPs/step: %.2f GFLOP (matmuls; backward = 2x forward); achieved %.1f GFLOP/s%n",

@@ -94,8 +94,8 @@ public final class EmbeddingPredictor implements AutoCloseable {
       throw new IllegalArgumentException("expected " + n + " images of " + height + "x" + width + "x" + c + " = "
           + (long) n * per + " bytes, got " + pixels.length);
     }
-    float[] mean = config.channelMean();
-    float[] std = config.channelStd();
+    float[] mean = config.normalization().mean();
+    float[] std = config.normalization().std();
     float[] data = new float[n * s * s * c];
     for (int b = 0; b < n; b++) {
       byte[] one = java.util.Arrays.copyOfRange(pixels, b * per, (b + 1) * per);

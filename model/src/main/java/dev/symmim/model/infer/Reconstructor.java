@@ -67,8 +67,8 @@ public final class Reconstructor implements AutoCloseable {
     if (pixels.length != s * s * c) {
       throw new IllegalArgumentException("expected a " + s + "x" + s + "x" + c + " image, got " + pixels.length + " bytes");
     }
-    float[] mean = config.channelMean();
-    float[] std = config.channelStd();
+    float[] mean = config.normalization().mean();
+    float[] std = config.normalization().std();
     float[] data = new float[pixels.length];
     for (int i = 0; i < data.length; i++) {
       data[i] = ((pixels[i] & 0xff) / 255f - mean[i % c]) / std[i % c];
@@ -92,7 +92,7 @@ public final class Reconstructor implements AutoCloseable {
       }
       float shift = 0;
       float scale = 1;
-      if (config.reconstructionLoss() == ReconstructionLoss.NORM_PIX_MSE) {
+      if (config.losses().reconstruction() == ReconstructionLoss.NORM_PIX_MSE) {
         double sum = 0;
         double sq = 0;
         for (int k = 0; k < pp; k++) {

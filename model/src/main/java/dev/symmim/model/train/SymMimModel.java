@@ -35,12 +35,12 @@ public final class SymMimModel {
     ParameterFactory online = new ParameterFactory(manager, initRandom, true);
     encoder = new VisionTransformer(online.scope("encoder"), spec);
     decoder = new Linear(online.scope("decoder"), spec.dim(), spec.patchPixels(), true);
-    projector = MlpHead.projector(online.scope("projector"), spec.dim(), config.projectorHidden(), config.projectorOut());
-    predictor = MlpHead.predictor(online.scope("predictor"), config.projectorOut(), config.predictorHidden());
+    projector = MlpHead.projector(online.scope("projector"), spec.dim(), config.heads().projectorHidden(), config.heads().projectorOut());
+    predictor = MlpHead.predictor(online.scope("predictor"), config.heads().projectorOut(), config.heads().predictorHidden());
     ParameterFactory momentum = new ParameterFactory(manager, new SeededRandom(0), false);
     momentumEncoder = new VisionTransformer(momentum.scope("encoder"), spec);
     momentumProjector =
-        MlpHead.projector(momentum.scope("projector"), spec.dim(), config.projectorHidden(), config.projectorOut());
+        MlpHead.projector(momentum.scope("projector"), spec.dim(), config.heads().projectorHidden(), config.heads().projectorOut());
     for (Parameter[] pair : momentumPairs()) {
       pair[1].array().set(pair[0].array().toFloatArray());
     }
@@ -99,13 +99,13 @@ public final class SymMimModel {
       NDArray patches2, NDArray k1) {
     OnlineOutput out1 = online(ctx, patches1, onlineMask, maskedCount);
     NDArray mim = out1.mim;
-    NDArray con = InfoNce.loss(ctx, out1.q, k2, config.temperature());
+    NDArray con = InfoNce.loss(ctx, out1.q, k2, config.losses().temperature());
     if (patches2 != null) {
       OnlineOutput out2 = online(ctx, patches2, onlineMask, maskedCount);
       mim = mim.add(out2.mim).mul(ctx.scalar(0.5));
-      con = con.add(InfoNce.loss(ctx, out2.q, k1, config.temperature()));
+      con = con.add(InfoNce.loss(ctx, out2.q, k1, config.losses().temperature()));
     }
-    NDArray total = mim.add(con.mul(ctx.scalar(config.contrastiveWeight())));
+    NDArray total = mim.add(con.mul(ctx.scalar(config.losses().contrastiveWeight())));
     return new LossParts(total, mim, con);
   }
 
@@ -115,7 +115,7 @@ public final class SymMimModel {
     NDArray tokens = encoder.forward(ctx, patches, mask);
     NDArray reconstruction = decoder.forward(ctx, VisionTransformer.patchTokens(tokens))
         .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-    NDArray mim = config.reconstructionLoss().compute(ctx, reconstruction, patches, mask, maskedCount);
+    NDArray mim = config.losses().reconstruction().compute(ctx, reconstruction, patches, mask, maskedCount);
     NDArray q = predictor.forward(ctx, projector.forward(ctx, VisionTransformer.cls(tokens)))
         .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
     return new OnlineOutput(mim, q);

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * ({@code N x H x W x C} floats in [0, 1], channels interleaved), draws the masks, runs the
  * momentum branch (no grad), the online branch under the gradient tape, guards against NaN/Inf,
  * clips, applies AdamW, then the EMA update. Schedules are driven by the applied-step counter and
- * {@code config.totalSteps()}. Not thread-safe; one instance per training process.
+ * {@code config.schedule().totalSteps()}. Not thread-safe; one instance per training process.
  */
 public final class SymMimTrainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SymMimTrainer.class);
@@ -59,19 +59,19 @@ public final class SymMimTrainer implements AutoCloseable {
 
   /** A trainer on the device the config asks for ({@link DeviceKind#AUTO}: GPU if present). */
   public SymMimTrainer(PretrainConfig config) {
-    this(config, TorchRuntime.device(config.device()));
+    this(config, TorchRuntime.device(config.run().device()));
   }
 
   public SymMimTrainer(PretrainConfig config, Device device) {
     this.config = config;
     this.device = device;
-    TorchRuntime.configureThreads(config.threads(), config.interopThreads());
-    TorchRuntime.seed(config.seed());
+    TorchRuntime.configureThreads(config.run().threads(), config.run().interopThreads());
+    TorchRuntime.seed(config.run().seed());
     this.engine = TorchRuntime.engine();
-    this.computeType = TorchRuntime.computeType(config.precision(), device);
+    this.computeType = TorchRuntime.computeType(config.run().precision(), device);
     this.root = NDManager.newBaseManager(device);
     NDManager parameters = root.newSubManager();
-    this.model = new SymMimModel(config, parameters, new SeededRandom(config.seed()));
+    this.model = new SymMimModel(config, parameters, new SeededRandom(config.run().seed()));
     this.trainable = model.trainable();
     List<Parameter[]> pairs = model.momentumPairs();
     for (int i = 0; i < pairs.size(); i++) {
@@ -81,15 +81,15 @@ public final class SymMimTrainer implements AutoCloseable {
     }
     this.online = ParameterBuffer.pack(trainable, parameters, true);
     this.momentumCopy = ParameterBuffer.pack(model.momentum(), parameters, false);
-    this.optimizer = new AdamW(online, root.newSubManager(), config.beta1(), config.beta2(),
-        config.adamEpsilon(), config.weightDecay());
+    this.optimizer = new AdamW(online, root.newSubManager(), config.optimisation().beta1(), config.optimisation().beta2(),
+        config.optimisation().epsilon(), config.optimisation().weightDecay());
     VitSpec spec = config.encoder();
-    this.masks = new MaskSampler(spec.grid(), config.maskKind(), config.parity(), config.maskBlock(),
-        config.randomMaskRatio(), config.randomMaskBlock(), config.blockMaskRatio());
-    this.random = new SeededRandom(config.seed() ^ 0x6D61736BL);
-    this.learningRate = new LearningRateSchedule(config.peakLearningRate(), config.minLearningRate(),
-        config.warmupSteps(), config.totalSteps());
-    this.momentum = new MomentumSchedule(config.momentumStart(), config.momentumEnd(), config.totalSteps());
+    this.masks = new MaskSampler(spec.grid(), config.masking().kind(), config.masking().parity(), config.masking().block(),
+        config.masking().randomRatio(), config.masking().randomBlock(), config.masking().blockRatio());
+    this.random = new SeededRandom(config.run().seed() ^ 0x6D61736BL);
+    this.learningRate = new LearningRateSchedule(config.optimisation().peakLearningRate(), config.optimisation().minLearningRate(),
+        config.schedule().warmupSteps(), config.schedule().totalSteps());
+    this.momentum = new MomentumSchedule(config.schedule().momentumStart(), config.schedule().momentumEnd(), config.schedule().totalSteps());
     LOG.info("SymMIM trainer on {} ({}): encoder {} params, trainable {} params", device, computeType,
         model.encoder().parameterCount(), trainable.stream().mapToLong(Parameter::size).sum());
   }
@@ -117,7 +117,7 @@ public final class SymMimTrainer implements AutoCloseable {
 
   private StepResult step(StepContext ctx, NDArray view1, NDArray view2) {
     int n = (int) view1.getShape().get(0);
-    int p = config.patchSize();
+    int p = config.encoder().patchSize();
     NDArray patches1 = Patches.patchify(normalize(ctx, view1), p);
     NDArray patches2 = Patches.patchify(normalize(ctx, view2), p);
     MaskSampler.BatchMasks batchMasks = masks.sampleBatch(n, random);
@@ -127,7 +127,7 @@ public final class SymMimTrainer implements AutoCloseable {
 
     // Momentum branch: outside the tape, its parameters never require gradients.
     NDArray k2 = model.momentumTargets(ctx, patches2, momentumMask);
-    boolean symmetric = config.symmetricContrastive();
+    boolean symmetric = config.losses().symmetricContrastive();
     NDArray k1 = symmetric ? model.momentumTargets(ctx, patches1, momentumMask) : null;
 
     LossParts losses;
@@ -150,7 +150,7 @@ public final class SymMimTrainer implements AutoCloseable {
       reason = "non-finite gradient norm " + gradNorm;
     }
     if (reason == null) {
-      double clip = config.gradientClip();
+      double clip = config.optimisation().gradientClip();
       double scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1.0;
       optimizer.update(ctx, gradients, lr, scale);
       updateMomentumEncoder(ctx, m);
@@ -164,8 +164,8 @@ public final class SymMimTrainer implements AutoCloseable {
   }
 
   private NDArray normalize(StepContext ctx, NDArray images) {
-    NDArray mean = ctx.create(config.channelMean(), new Shape(config.channels()));
-    NDArray std = ctx.create(config.channelStd(), new Shape(config.channels()));
+    NDArray mean = ctx.create(config.normalization().mean(), new Shape(config.encoder().channels()));
+    NDArray std = ctx.create(config.normalization().std(), new Shape(config.encoder().channels()));
     return images.sub(mean).div(std);
   }
 
@@ -210,7 +210,7 @@ public final class SymMimTrainer implements AutoCloseable {
   /** Resumes a run exactly where {@link #save} left it, on the device its config asks for. */
   public static SymMimTrainer load(Path dir) throws IOException {
     Checkpoint c = Checkpoint.load(dir);
-    return restore(c, TorchRuntime.device(c.config().device()));
+    return restore(c, TorchRuntime.device(c.config().run().device()));
   }
 
   public static SymMimTrainer load(Path dir, Device device) throws IOException {

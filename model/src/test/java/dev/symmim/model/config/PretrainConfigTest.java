@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.Assert.assertThrows;
 
 import dev.symmim.model.masking.MaskKind;
+import dev.symmim.model.masking.Parity;
 import dev.symmim.model.vit.VitSpec;
 import org.junit.Test;
 
@@ -13,9 +14,9 @@ public class PretrainConfigTest {
   @Test
   public void jsonRoundTripIsExactForEveryPreset() {
     for (PretrainConfig c : new PretrainConfig[] {PretrainConfig.tiny(), PretrainConfig.small(), PretrainConfig.base(),
-        PretrainConfig.large(), PretrainConfig.tiny().toBuilder().maskKind(MaskKind.BLOCKS).seed(42)
-            .precision(Precision.BF16).channelStats(new float[] {0.1f, 0.2f, 0.3f}, new float[] {1f, 2f, 3f})
-            .build()}) {
+        PretrainConfig.large(), PretrainConfig.tiny().withMasking(Masking.symmetric().withKind(MaskKind.BLOCKS))
+            .withRun(new RunSettings(42, Precision.BF16, DeviceKind.CPU, 2, 1))
+            .withNormalization(new Normalization(new float[] {0.1f, 0.2f, 0.3f}, new float[] {1f, 2f, 3f}))}) {
       PretrainConfig back = PretrainConfig.fromJson(c.toJson());
       assertThat(back, equalTo(c));
       assertThat(back.toJson(), equalTo(c.toJson()));
@@ -26,53 +27,58 @@ public class PretrainConfigTest {
   public void presetsHaveTheMethodDefaults() {
     PretrainConfig b = PretrainConfig.base();
     assertThat(b.encoder(), equalTo(new VitSpec(224, 16, 3, 768, 12, 12, 4)));
-    assertThat(b.temperature(), equalTo(0.2));
-    assertThat(b.contrastiveWeight(), equalTo(1.0));
-    assertThat(b.weightDecay(), equalTo(0.05));
-    assertThat(b.beta2(), equalTo(0.95));
-    assertThat(b.gradientClip(), equalTo(5.0));
-    assertThat(b.momentumStart(), equalTo(0.99));
-    assertThat(b.maskKind(), equalTo(MaskKind.SYMMETRIC));
-    assertThat(b.peakLearningRate(), equalTo(1.5e-4));
+    assertThat(b.losses().temperature(), equalTo(0.2));
+    assertThat(b.losses().contrastiveWeight(), equalTo(1.0));
+    assertThat(b.optimisation().weightDecay(), equalTo(0.05));
+    assertThat(b.optimisation().beta2(), equalTo(0.95));
+    assertThat(b.optimisation().gradientClip(), equalTo(5.0));
+    assertThat(b.schedule().momentumStart(), equalTo(0.99));
+    assertThat(b.masking().kind(), equalTo(MaskKind.SYMMETRIC));
+    assertThat(b.masking().parity(), equalTo(Parity.FIXED));
+    assertThat(b.optimisation().peakLearningRate(), equalTo(1.5e-4));
   }
 
   @Test
-  public void missingJsonFieldsTakeDefaults() {
-    PretrainConfig c = PretrainConfig.fromJson("{\"batchSize\": 64, \"dim\": 384, \"heads\": 6}");
-    assertThat(c.batchSize(), equalTo(64));
-    assertThat(c.encoder().dim(), equalTo(384));
-    assertThat(c.temperature(), equalTo(0.2));
+  public void jsonWithoutAGroupIsRefusedNamingIt() {
+    String json = PretrainConfig.tiny().toJson().replace("\"losses\"", "\"lossesX\"");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PretrainConfig.fromJson(json));
+    assertThat(e.getMessage(), containsString("no 'losses' group"));
+  }
+
+  @Test
+  public void anInvalidValueInJsonIsRefusedNamingTheField() {
+    String json = PretrainConfig.tiny().toJson().replace("\"temperature\": 0.2", "\"temperature\": 0.0");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PretrainConfig.fromJson(json));
+    assertThat(e.getMessage(), containsString("temperature must be > 0, got 0.0"));
   }
 
   @Test
   public void maskBlockThatDoesNotDivideTheGridIsRejectedNamingTheField() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PretrainConfig.tiny().toBuilder().encoder(VitSpec.Size.TINY.spec(28, 4, 1)).build());
+        () -> PretrainConfig.tiny().withEncoder(VitSpec.Size.TINY.spec(28, 4, 1)));
     assertThat(e.getMessage(), containsString("maskBlock (k of M2) 2 does not divide the patch grid 7x7"));
   }
 
   @Test
   public void imageNotDivisibleByPatchIsRejected() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PretrainConfig.builder().encoder(new VitSpec(30, 4, 3, 192, 12, 3, 4)).build());
+        () -> PretrainConfig.of(new VitSpec(30, 4, 3, 192, 12, 3, 4)));
     assertThat(e.getMessage(), containsString("imageSize 30 must be a positive multiple of patchSize 4"));
   }
 
   @Test
   public void channelStatsMustMatchChannels() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> PretrainConfig.tiny().toBuilder().channelStats(new float[] {0.5f}, new float[] {0.2f}).build());
+        () -> PretrainConfig.tiny().withNormalization(new Normalization(new float[] {0.5f}, new float[] {0.2f})));
     assertThat(e.getMessage(), containsString("channelMean/channelStd need 3 values"));
   }
 
   @Test
   public void epochScheduleFollowsTheWarmupRule() {
-    PretrainConfig short100 = PretrainConfig.tiny().toBuilder().epochs(100, 50).build();
+    Schedule short100 = Schedule.epochs(100, 50);
     assertThat(short100.totalSteps(), equalTo(5000L));
     assertThat(short100.warmupSteps(), equalTo(500L));
-    PretrainConfig long800 = PretrainConfig.tiny().toBuilder().epochs(800, 10).build();
-    assertThat(long800.warmupSteps(), equalTo(400L));
-    PretrainConfig tiny4 = PretrainConfig.tiny().toBuilder().epochs(4, 10).build();
-    assertThat(tiny4.warmupSteps(), equalTo(20L));
+    assertThat(Schedule.epochs(800, 10).warmupSteps(), equalTo(400L));
+    assertThat(Schedule.epochs(4, 10).warmupSteps(), equalTo(20L));
   }
 }

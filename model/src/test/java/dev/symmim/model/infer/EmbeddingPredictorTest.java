@@ -1,5 +1,10 @@
 package dev.symmim.model.infer;
 
+import dev.symmim.model.config.Precision;
+import dev.symmim.model.config.Schedule;
+import dev.symmim.model.config.RunSettings;
+import dev.symmim.model.config.Optimisation;
+import dev.symmim.model.config.ContrastiveHeads;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -20,9 +25,9 @@ public class EmbeddingPredictorTest {
 
   @Test
   public void embedsUint8ImagesFromASavedCheckpoint() throws Exception {
-    PretrainConfig config = PretrainConfig.builder()
-        .encoder(new VitSpec(8, 4, 1, 16, 1, 2, 4)).heads(32, 16, 32).batchSize(4).totalSteps(10)
-        .threads(2, 1).device(DeviceKind.CPU).build();
+    PretrainConfig config = PretrainConfig.of(new VitSpec(8, 4, 1, 16, 1, 2, 4)).withHeads(new ContrastiveHeads(32, 16, 32))
+        .withOptimisation(Optimisation.pretraining().withBatch(4, 1.5e-4)).withSchedule(Schedule.steps(10))
+        .withRun(new RunSettings(0, Precision.FP32, DeviceKind.CPU, 2, 1));
     float[] views = new float[4 * 8 * 8];
     for (int i = 0; i < views.length; i++) {
       views[i] = (i % 7) / 7f;
@@ -62,9 +67,9 @@ public class EmbeddingPredictorTest {
 
   @Test
   public void meanPatchPoolingIsTheMeanOfThePatchTokens() throws Exception {
-    PretrainConfig config = PretrainConfig.builder()
-        .encoder(new VitSpec(8, 4, 1, 16, 1, 2, 4)).heads(32, 16, 32).batchSize(4).totalSteps(10)
-        .threads(1, 1).device(DeviceKind.CPU).build();
+    PretrainConfig config = PretrainConfig.of(new VitSpec(8, 4, 1, 16, 1, 2, 4)).withHeads(new ContrastiveHeads(32, 16, 32))
+        .withOptimisation(Optimisation.pretraining().withBatch(4, 1.5e-4)).withSchedule(Schedule.steps(10))
+        .withRun(new RunSettings(0, Precision.FP32, DeviceKind.CPU, 1, 1));
     Checkpoint checkpoint;
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {
       checkpoint = trainer.checkpoint();
@@ -83,7 +88,7 @@ public class EmbeddingPredictorTest {
       }
       float[] x = new float[64];
       for (int i = 0; i < 64; i++) {
-        x[i] = ((pixels[i] & 0xFF) / 255f - config.channelMean()[0]) / config.channelStd()[0];
+        x[i] = ((pixels[i] & 0xFF) / 255f - config.normalization().mean()[0]) / config.normalization().std()[0];
       }
       try (dev.symmim.model.vit.StepContext ctx = new dev.symmim.model.vit.StepContext(manager,
           ai.djl.ndarray.types.DataType.FLOAT32)) {

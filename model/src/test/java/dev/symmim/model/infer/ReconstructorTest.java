@@ -1,5 +1,9 @@
 package dev.symmim.model.infer;
 
+import dev.symmim.model.config.Schedule;
+import dev.symmim.model.config.RunSettings;
+import dev.symmim.model.config.Optimisation;
+import dev.symmim.model.config.ContrastiveHeads;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -17,8 +21,9 @@ import org.junit.Test;
 public class ReconstructorTest {
   @Test
   public void visiblePatchesKeepTheirPixelsAndMaskedOnesArePredicted() {
-    PretrainConfig config = PretrainConfig.builder().encoder(new VitSpec(16, 4, 1, 16, 1, 2, 2)).heads(32, 16, 32)
-        .batchSize(2).epochs(1, 1).channelStats(new float[] {0.5f}, new float[] {0.25f}).seed(5).threads(1, 1).build();
+    PretrainConfig config = PretrainConfig.of(new VitSpec(16, 4, 1, 16, 1, 2, 2)).withHeads(new ContrastiveHeads(32, 16, 32))
+        .withOptimisation(Optimisation.pretraining().withBatch(2, 1.5e-4)).withSchedule(Schedule.epochs(1, 1))
+        .withRun(RunSettings.defaults().withSeed(5).withThreads(1, 1));
     byte[] image = new byte[16 * 16];
     new Random(2).nextBytes(image);
     Mask m1 = Masks.checkerboard(PatchGrid.of(16, 16, 4), 0);

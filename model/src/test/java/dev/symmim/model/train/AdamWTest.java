@@ -66,7 +66,7 @@ public class AdamWTest {
 
   @Test
   public void noDecayOnNormsAndTokens() {
-    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config().build())) {
+    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config())) {
       for (Parameter p : trainer.model().trainable()) {
         boolean shouldDecay = p.name().endsWith(".weight") && !p.name().contains("norm") && !p.name().contains(".bn");
         assertThat(p.name(), p.decay(), equalTo(shouldDecay));

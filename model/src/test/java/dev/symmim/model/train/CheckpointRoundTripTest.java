@@ -1,5 +1,6 @@
 package dev.symmim.model.train;
 
+import dev.symmim.model.config.Masking;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -18,7 +19,7 @@ public class CheckpointRoundTripTest {
 
   @Test
   public void saveLoadIsBitwiseAndResumesIdentically() throws Exception {
-    PretrainConfig config = TinyRuns.config().parity(Parity.RANDOM).build();
+    PretrainConfig config = TinyRuns.config().withMasking(Masking.symmetric().withParity(Parity.RANDOM));
     float[] v1 = TinyRuns.images(8, 16, 3, 1);
     float[] v2 = TinyRuns.images(8, 16, 3, 2);
     Path dir = tmp.newFolder("ckpt").toPath();

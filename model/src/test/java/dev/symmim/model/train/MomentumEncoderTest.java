@@ -12,7 +12,7 @@ import org.junit.Test;
 public class MomentumEncoderTest {
   @Test
   public void emaUpdateIsMTimesOldPlusOneMinusMTimesOnline() {
-    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config().build())) {
+    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config())) {
       float[] v1 = TinyRuns.images(8, 16, 3, 1);
       float[] v2 = TinyRuns.images(8, 16, 3, 2);
       trainer.step(v1, v2); // step 0 has lr 0 (warmup); take the second one
@@ -40,7 +40,7 @@ public class MomentumEncoderTest {
 
   @Test
   public void momentumEncoderStartsAsACopyOfTheOnlineEncoder() {
-    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config().build())) {
+    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config())) {
       for (Parameter[] pair : trainer.model().momentumPairs()) {
         assertThat(pair[1].name(), equalTo(pair[0].name()));
         assertThat(pair[1].array().toFloatArray(), equalTo(pair[0].array().toFloatArray()));

@@ -12,7 +12,7 @@ public class NanGuardTest {
   public void injectedNanIsRefusedAndLeavesEveryTensorUntouched() {
     float[] v1 = TinyRuns.images(8, 16, 3, 1);
     float[] v2 = TinyRuns.images(8, 16, 3, 2);
-    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config().build())) {
+    try (SymMimTrainer trainer = new SymMimTrainer(TinyRuns.config())) {
       trainer.step(v1, v2);
       trainer.step(v1, v2);
       Checkpoint before = trainer.checkpoint();

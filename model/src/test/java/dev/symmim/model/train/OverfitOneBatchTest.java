@@ -9,7 +9,7 @@ import org.junit.Test;
 public class OverfitOneBatchTest {
   @Test
   public void lossFallsByHalfIn100StepsOnOneBatch() {
-    PretrainConfig config = TinyRuns.config().build();
+    PretrainConfig config = TinyRuns.config();
     float[] v1 = TinyRuns.images(8, 16, 3, 1);
     float[] v2 = TinyRuns.images(8, 16, 3, 2);
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {

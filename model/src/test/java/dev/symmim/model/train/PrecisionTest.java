@@ -15,7 +15,7 @@ import org.junit.Test;
 public class PrecisionTest {
   @Test
   public void bf16FallsBackToFp32AndTrains() {
-    PretrainConfig config = TinyRuns.config().precision(Precision.BF16).build();
+    PretrainConfig config = TinyRuns.config().withRun(TinyRuns.run(Precision.BF16, DeviceKind.CPU));
     float[] v1 = TinyRuns.images(8, 16, 3, 1);
     float[] v2 = TinyRuns.images(8, 16, 3, 2);
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {
@@ -36,7 +36,7 @@ public class PrecisionTest {
   @Test
   public void gpuTrainingStepWhenAGpuIsPresent() {
     Assume.assumeTrue("no GPU", TorchRuntime.engine().getGpuCount() > 0);
-    PretrainConfig config = TinyRuns.config().device(DeviceKind.GPU).precision(Precision.BF16).build();
+    PretrainConfig config = TinyRuns.config().withRun(TinyRuns.run(Precision.BF16, DeviceKind.GPU));
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {
       StepResult r = trainer.step(TinyRuns.images(8, 16, 3, 1), TinyRuns.images(8, 16, 3, 2));
       assertThat(r.refused(), equalTo(false));

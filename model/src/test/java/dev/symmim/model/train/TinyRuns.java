@@ -1,5 +1,10 @@
 package dev.symmim.model.train;
 
+import dev.symmim.model.config.Schedule;
+import dev.symmim.model.config.RunSettings;
+import dev.symmim.model.config.Precision;
+import dev.symmim.model.config.Optimisation;
+import dev.symmim.model.config.ContrastiveHeads;
 import dev.symmim.model.config.DeviceKind;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.random.SeededRandom;
@@ -10,17 +15,17 @@ final class TinyRuns {
   private TinyRuns() {}
 
   /** dim 32, depth 2, 2 heads, 16 px, patch 4 (4x4 grid), heads 64/32/64, batch 8, 2 threads, CPU. */
-  static PretrainConfig.Builder config() {
-    return PretrainConfig.builder()
-        .encoder(new VitSpec(16, 4, 3, 32, 2, 2, 4))
-        .heads(64, 32, 64)
-        .batchSize(8)
-        .baseLearningRate(1e-3 * 256 / 8)
-        .warmupSteps(5)
-        .totalSteps(100)
-        .seed(7)
-        .threads(2, 1)
-        .device(DeviceKind.CPU);
+  static PretrainConfig config() {
+    return PretrainConfig.of(new VitSpec(16, 4, 3, 32, 2, 2, 4))
+        .withHeads(new ContrastiveHeads(64, 32, 64))
+        .withOptimisation(Optimisation.pretraining().withBatch(8, 1e-3 * 256 / 8))
+        .withSchedule(new Schedule(5, 100, 0.99, 1.0))
+        .withRun(run(Precision.FP32, DeviceKind.CPU));
+  }
+
+  /** Seed 7, 2 intra-op threads, 1 inter-op thread. */
+  static RunSettings run(Precision precision, DeviceKind device) {
+    return new RunSettings(7, precision, device, 2, 1);
   }
 
   /** {@code n} smooth random images (sums of sinusoids) of {@code size x size x c} in [0, 1]. */

@@ -1,5 +1,8 @@
 package dev.symmim.model.train;
 
+import dev.symmim.model.config.Normalization;
+import dev.symmim.model.config.Losses;
+import dev.symmim.model.config.Masking;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -28,7 +31,8 @@ public class TrainerOptionsTest {
   public void baselineMaskKindsAndNormPixLossTrain() {
     for (MaskKind kind : MaskKind.values()) {
       for (ReconstructionLoss loss : ReconstructionLoss.values()) {
-        StepResult r = twoSteps(TinyRuns.config().maskKind(kind).reconstructionLoss(loss).build());
+        StepResult r = twoSteps(TinyRuns.config().withMasking(Masking.symmetric().withKind(kind))
+            .withLosses(new Losses(loss, 0.2, 1.0, false)));
         assertThat(kind + "/" + loss, r.refused(), equalTo(false));
         assertThat(kind + "/" + loss, r.mimLoss() > 0 && Double.isFinite(r.loss()), equalTo(true));
       }
@@ -37,21 +41,21 @@ public class TrainerOptionsTest {
 
   @Test
   public void symmetrizedContrastSumsTwoDirections() {
-    StepResult one = twoSteps(TinyRuns.config().build());
-    StepResult both = twoSteps(TinyRuns.config().symmetricContrastive(true).build());
+    StepResult one = twoSteps(TinyRuns.config());
+    StepResult both = twoSteps(TinyRuns.config().withLosses(new Losses(ReconstructionLoss.L1, 0.2, 1.0, true)));
     assertThat(both.refused(), equalTo(false));
     assertThat(both.conLoss(), greaterThan(1.5 * one.conLoss()));
   }
 
   @Test
   public void zeroContrastiveWeightLeavesOnlyTheReconstructionLoss() {
-    StepResult r = twoSteps(TinyRuns.config().contrastiveWeight(0).build());
+    StepResult r = twoSteps(TinyRuns.config().withLosses(new Losses(ReconstructionLoss.L1, 0.2, 0, false)));
     assertThat(r.loss(), equalTo(r.mimLoss()));
   }
 
   @Test
   public void ndarrayInputGivesTheSameStepAsFloatArrays() {
-    PretrainConfig config = TinyRuns.config().build();
+    PretrainConfig config = TinyRuns.config();
     StepResult fromFloats;
     try (SymMimTrainer trainer = new SymMimTrainer(config)) {
       fromFloats = trainer.step(V1, V2);
@@ -68,9 +72,8 @@ public class TrainerOptionsTest {
   @Test
   public void grayscaleUint8ImagesThroughTheAugmentationsIntoAStep() {
     PretrainConfig config = TinyRuns.config()
-        .encoder(new dev.symmim.model.vit.VitSpec(16, 4, 1, 32, 2, 2, 4))
-        .channelStats(new float[] {0.29f}, new float[] {0.35f})
-        .build();
+        .withEncoder(new dev.symmim.model.vit.VitSpec(16, 4, 1, 32, 2, 2, 4))
+        .withNormalization(new Normalization(new float[] {0.29f}, new float[] {0.35f}));
     byte[][] images = new byte[8][28 * 28];
     for (int b = 0; b < images.length; b++) {
       for (int i = 0; i < images[b].length; i++) {

@@ -1,7 +1,7 @@
 package dev.symmim.transforms.dataset;
 
 import dev.symmim.schemas.ShardInfo;
-import dev.symmim.transforms.images.Sha256;
+import dev.symmim.transforms.io.Sha256;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

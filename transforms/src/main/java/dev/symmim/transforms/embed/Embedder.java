@@ -1,5 +1,6 @@
 package dev.symmim.transforms.embed;
 
+import dev.symmim.transforms.training.Checkpoints;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.infer.Branch;

@@ -1,22 +1,16 @@
 package dev.symmim.transforms.embed;
 
 import dev.symmim.schemas.Example;
-import dev.symmim.transforms.images.Sha256;
-import java.io.ByteArrayInputStream;
+import dev.symmim.transforms.dataset.VerifiedShard;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.file.DataFileReader;
-import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.SeekableInput;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -77,30 +71,8 @@ public final class ReadExampleBatches extends PTransform<PCollection<ShardRef>, 
 
     @ProcessElement
     public void process(@Element ShardRef shard, OutputReceiver<Range> out) throws IOException {
-      byte[] bytes;
-      try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(shard.file(), false)))) {
-        bytes = in.readAllBytes();
-      } catch (java.io.FileNotFoundException e) {
-        throw new IllegalArgumentException("shard " + shard.file() + " listed in the dataset manifest is missing", e);
-      }
-      String sha = Sha256.hex(Sha256.newDigest().digest(bytes));
-      if (!sha.equals(shard.sha256())) {
-        throw new IllegalArgumentException("shard " + shard.file() + " has sha256 " + sha + " but the dataset manifest says "
-            + shard.sha256() + ": the dataset changed after prepare; re-run prepare");
-      }
-      long count = 0;
-      try (DataFileStream<GenericRecord> blocks = new DataFileStream<>(new ByteArrayInputStream(bytes),
-          new GenericDatumReader<>())) {
-        while (blocks.hasNext()) { // whole blocks, not decoded
-          count += blocks.getBlockCount();
-          blocks.nextBlock();
-        }
-      }
-      if (count != shard.records()) {
-        throw new IllegalArgumentException("shard " + shard.file() + " holds " + count
-            + " records but the dataset manifest says " + shard.records());
-      }
-      for (long[] r : ranges(bytes.length, count, batchSize)) {
+      byte[] bytes = VerifiedShard.read(shard.file(), shard.sha256(), shard.records());
+      for (long[] r : ranges(bytes.length, shard.records(), batchSize)) {
         out.output(new Range(shard, r[0], r[1]));
       }
     }

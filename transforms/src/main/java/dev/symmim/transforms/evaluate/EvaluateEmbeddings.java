@@ -1,8 +1,5 @@
 package dev.symmim.transforms.evaluate;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.schemas.Embedding;
 import java.io.IOException;
 import java.io.Serializable;
@@ -25,7 +22,7 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Every evaluation of one embedding set, as one JSON object (each number next to its protocol):
+ * Every evaluation of one embedding set, as one {@link SetEvaluation} in JSON (each number next to its protocol):
  * distributed k-NN ({@link NearestNeighbors} + {@link KnnAccuracy}), a {@link LinearProbe} and
  * {@link FeatureHealth} (both on one worker, which holds the set), and a 2-D PCA projection of
  * up to {@code projectionPoints} query vectors for the report's scatter plot.
@@ -36,7 +33,6 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
       List<String> classes, long bankCount, long queryCount, int blockRows, LinearProbe.Protocol probe,
       int projectionPoints) implements Serializable {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Settings s;
 
   private EvaluateEmbeddings(Settings settings) {
@@ -57,7 +53,7 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
             NearestNeighbors.blocksFor(s.queryCount(), s.blockRows())))
         .apply("KnnAccuracy", KnnAccuracy.of(s.ks(), s.temperature(), s.classes().size()))
         .apply("KnnJson", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-            .via(c -> KV.of("knn", knnJson(c, settings).toString())));
+            .via(c -> KV.of("knn", MetricsJson.write(knn(c, settings)))));
     PCollection<KV<String, String>> analysis = all
         .apply("KeyAll", WithKeys.<String, Embedding>of("all").withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Embedding.class)))
@@ -73,19 +69,14 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
         .setCoder(StringUtf8Coder.of());
   }
 
-  static ObjectNode knnJson(KnnCounts c, Settings s) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("protocol", String.format("DINO weighted k-NN: L2-normalized features, cosine similarity, votes "
-        + "exp(sim/%s), bank = '%s' split, queries = '%s' split (labeled); exact (blocked brute force)",
-        s.temperature(), s.bankSplit(), s.querySplit()));
-    o.put("bank", s.bankCount());
-    o.put("queries", c.queries());
+  static KnnResult knn(KnnCounts c, Settings s) {
+    List<KnnResult.AtK> ks = new ArrayList<>();
     for (int i = 0; i < c.ks().length; i++) {
-      ObjectNode k = o.putObject("k" + c.ks()[i]);
-      k.put("top1", c.top1Accuracy(i));
-      k.put("top5", c.top5Accuracy(i));
+      ks.add(new KnnResult.AtK(c.ks()[i], c.top1Accuracy(i), c.top5Accuracy(i)));
     }
-    return o;
+    return new KnnResult(String.format("DINO weighted k-NN: L2-normalized features, cosine similarity, votes "
+        + "exp(sim/%s), bank = '%s' split, queries = '%s' split (labeled); exact (blocked brute force)",
+        s.temperature(), s.bankSplit(), s.querySplit()), s.bankCount(), c.queries(), ks);
   }
 
   static class AnalysisFn extends DoFn<KV<String, Iterable<Embedding>>, KV<String, String>> {
@@ -112,42 +103,32 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
       Comparator<Embedding> byId = Comparator.comparing(e -> e.getId().toString());
       train.sort(byId);
       test.sort(byId);
-      ObjectNode o = JSON.createObjectNode();
+      ProbeResult probe = null;
+      HealthResult health = null;
+      List<double[]> projection = null;
       float[][] xTrain = matrix(train);
       float[][] xTest = matrix(test);
       if (xTrain.length > 0 && xTest.length > 0) {
         LinearProbe.Result r = LinearProbe.fit(xTrain, labels(train), xTest, labels(test), s.classes().size(), s.probe());
-        ObjectNode p = o.putObject("linearProbe");
-        p.put("protocol", s.probe().describe());
-        p.put("train", r.trainCount());
-        p.put("test", r.testCount());
-        p.put("trainTop1", r.trainAccuracy());
-        p.put("top1", r.testAccuracy());
-        p.put("finalLoss", r.finalLoss());
+        probe = new ProbeResult(s.probe().describe(), r.trainCount(), r.testCount(), r.trainAccuracy(),
+            r.testAccuracy(), r.finalLoss());
       }
       if (xTrain.length > 1) {
         FeatureHealth.Result h = FeatureHealth.of(xTrain, 2000, 0);
-        ObjectNode f = o.putObject("featureHealth");
-        f.put("protocol", "on a seeded sample of at most 2000 L2-normalized train vectors: per-dimension std; "
-            + "effective rank = exp(entropy of normalized singular values) of the centered matrix; dead dims = std < 1% of max");
-        f.put("dim", h.dim());
-        f.put("rows", h.rows());
-        f.put("meanStd", h.meanStd());
-        f.put("minStd", h.minStd());
-        f.put("maxStd", h.maxStd());
-        f.put("deadDims", h.deadDims());
-        f.put("effectiveRank", h.effectiveRank());
+        health = new HealthResult("on a seeded sample of at most 2000 L2-normalized train vectors: per-dimension "
+            + "std; effective rank = exp(entropy of normalized singular values) of the centered matrix; dead dims = "
+            + "std < 1% of max", h.dim(), h.rows(), h.meanStd(), h.minStd(), h.maxStd(), h.deadDims(), h.effectiveRank());
       }
       if (xTest.length > 2) {
         float[][] sample = FeatureHealth.sample(xTest, s.projectionPoints(), 1);
         List<Embedding> sampled = sampleRows(test, s.projectionPoints(), 1);
         float[][] xy = FeatureHealth.project2d(sample, 0);
-        ArrayNode points = o.putArray("projection");
+        projection = new ArrayList<>();
         for (int i = 0; i < xy.length; i++) {
-          points.addArray().add(xy[i][0]).add(xy[i][1]).add(sampled.get(i).getLabel());
+          projection.add(new double[] {xy[i][0], xy[i][1], sampled.get(i).getLabel()});
         }
       }
-      out.output(KV.of("analysis", o.toString()));
+      out.output(KV.of("analysis", MetricsJson.write(new SetEvaluation(s.name(), null, probe, health, projection))));
     }
   }
 
@@ -171,20 +152,22 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
     return rows.stream().mapToInt(Embedding::getLabel).toArray();
   }
 
+  /** Joins a set's k-NN result and its analysis into one {@link SetEvaluation} (as JSON). */
   static class AssembleFn extends DoFn<KV<String, Iterable<KV<String, String>>>, String> {
     @ProcessElement
     public void process(@Element KV<String, Iterable<KV<String, String>>> parts, OutputReceiver<String> out)
         throws IOException {
-      ObjectNode o = JSON.createObjectNode();
-      o.put("name", parts.getKey());
+      KnnResult knn = null;
+      SetEvaluation analysis = new SetEvaluation(parts.getKey(), null, null, null, null);
       for (KV<String, String> part : parts.getValue()) {
         if (part.getKey().equals("knn")) {
-          o.set("knn", JSON.readTree(part.getValue()));
+          knn = MetricsJson.read(part.getValue(), KnnResult.class);
         } else {
-          o.setAll((ObjectNode) JSON.readTree(part.getValue()));
+          analysis = MetricsJson.read(part.getValue(), SetEvaluation.class);
         }
       }
-      out.output(o.toString());
+      out.output(MetricsJson.write(new SetEvaluation(parts.getKey(), knn, analysis.linearProbe(),
+          analysis.featureHealth(), analysis.projection())));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.symmim.transforms.images;
 
+import dev.symmim.transforms.io.Sha256;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.symmim.schemas.Example;

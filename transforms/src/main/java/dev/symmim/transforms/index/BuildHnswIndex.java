@@ -1,5 +1,6 @@
 package dev.symmim.transforms.index;
 
+import dev.symmim.transforms.io.Locations;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.symmim.schemas.Embedding;
@@ -220,7 +221,7 @@ public final class BuildHnswIndex extends PTransform<PCollection<Embedding>, PCo
       String path = IndexManifest.shardPath(shard);
       return new IndexManifest.Shard(shard, path, rows.size(), ShardFiles.upload(local, spec.outputDir, path));
     } finally {
-      ShardFiles.deleteLocal(local);
+      Locations.deleteTree(local);
     }
   }
 

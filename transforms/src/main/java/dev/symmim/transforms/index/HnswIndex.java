@@ -1,5 +1,6 @@
 package dev.symmim.transforms.index;
 
+import dev.symmim.transforms.io.Locations;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.symmim.transforms.dataset.DatasetPaths;
@@ -146,7 +147,7 @@ public final class HnswIndex implements AutoCloseable {
       }
     }
     if (downloaded != null) {
-      ShardFiles.deleteLocal(downloaded);
+      Locations.deleteTree(downloaded);
     }
     if (first != null) {
       throw first;

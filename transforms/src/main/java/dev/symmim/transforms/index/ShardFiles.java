@@ -95,14 +95,6 @@ final class ShardFiles {
     }
   }
 
-  /** Deletes a local directory and everything in it (a shard's temporary build or download directory). */
-  static void deleteLocal(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 
   private static IOException missing(String indexDir, IndexManifest.Shard shard, IndexManifest.ShardFile f,
       Throwable cause) {

@@ -1,5 +1,8 @@
 package dev.symmim.transforms.pretrain;
 
+import dev.symmim.transforms.training.BatchPlan;
+import dev.symmim.transforms.training.BatchSource;
+import dev.symmim.transforms.training.TrainingImages;
 import dev.symmim.model.augment.SymMimViews;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.train.SymMimTrainer;
@@ -40,7 +43,7 @@ final class BareLoopBench implements AutoCloseable {
     for (int i = 0; i < idx.length; i++) {
       px[i] = images.pixels((int) idx[i]);
     }
-    float[][] v = SymMimViews.of(config).batch(px, images.size(), images.size(), images.channels(), config.seed(), 0,
+    float[][] v = SymMimViews.of(config).batch(px, images.size(), images.size(), images.channels(), config.run().seed(), 0,
         idx);
     this.view1 = v[0];
     this.view2 = v[1];
@@ -52,8 +55,12 @@ final class BareLoopBench implements AutoCloseable {
     trainer.step(view1, view2); // warm-up, not timed
   }
 
-  /** Runs the blocks that are due after {@code stageStepsDone} stage steps of this attempt, with the loader paused. */
-  void maybeRun(long stageStepsDone, BatchLoader loader) {
+  /**
+   * Runs the blocks that are due after {@code stageStepsDone} stage steps of this attempt, with the
+   * loader paused; returns the wall seconds this call took (not stage time).
+   */
+  double maybeRun(long stageStepsDone, BatchSource<?> loader) {
+    double before = blockSeconds;
     // Block i runs after stage step (i + 1) * stageSteps / (blocks + 1): none before the first step or after the last.
     while (blocksRun < blocks && stageStepsDone >= (blocksRun + 1) * stageSteps / (blocks + 1)) {
       long t0 = System.nanoTime();
@@ -72,6 +79,7 @@ final class BareLoopBench implements AutoCloseable {
         blockSeconds += (System.nanoTime() - t0) / 1e9;
       }
     }
+    return blockSeconds - before;
   }
 
   /** Wall time spent in blocks (bare steps plus pausing the loader): not stage time. */

@@ -1,6 +1,7 @@
 package dev.symmim.transforms.pretrain;
 
 import java.io.Serializable;
+import dev.symmim.transforms.training.GcsEndpoint;
 import java.util.List;
 
 /**

@@ -1,6 +1,7 @@
 package dev.symmim.transforms.pretrain;
 
-import dev.symmim.model.train.StepResult;
+import dev.symmim.transforms.training.StepOutcome;
+import dev.symmim.transforms.training.TrainingLoop;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -36,9 +37,9 @@ public final class RunPretraining extends PTransform<PCollection<PretrainRun>, P
 
     @ProcessElement
     public void process(@Element PretrainRun run, OutputReceiver<String> out) throws Exception {
-      PretrainingLoop.Summary s = new PretrainingLoop(run, new PretrainingLoop.Observer() {
+      PretrainingLoop.Summary s = new PretrainingLoop(run, new TrainingLoop.Observer() {
         @Override
-        public void step(StepResult result, int n, double seconds) {
+        public void step(StepOutcome result, int n, double seconds) {
           steps.inc();
           images.inc(n);
           stepMillis.update(Math.round(seconds * 1000));

@@ -1,5 +1,10 @@
 package dev.symmim.transforms.embed;
 
+import dev.symmim.model.config.ContrastiveHeads;
+import dev.symmim.model.config.Optimisation;
+import dev.symmim.model.config.RunSettings;
+import dev.symmim.model.config.Schedule;
+import dev.symmim.transforms.training.Checkpoints;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
@@ -16,7 +21,7 @@ import dev.symmim.schemas.Example;
 import dev.symmim.schemas.FailedRecord;
 import dev.symmim.schemas.PixelEncoding;
 import dev.symmim.transforms.dataset.DatasetManifest;
-import dev.symmim.transforms.images.Sha256;
+import dev.symmim.transforms.io.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -154,13 +159,14 @@ public class EmbedDatasetTest {
   public void checkpointEncoderEmbedsWithItsWidth() throws Exception {
     Path data = dataset(tmp.newFolder("data").toPath());
     Path ckpt = tmp.newFolder("ckpt").toPath();
-    PretrainConfig config = PretrainConfig.builder().encoder(new VitSpec(SIZE, 4, 1, 16, 1, 2, 2)).heads(32, 16, 32)
-        .batchSize(4).epochs(1, 1).channelStats(new float[] {0.5f}, new float[] {0.25f}).seed(3).threads(1, 1).build();
+    PretrainConfig config = PretrainConfig.of(new VitSpec(SIZE, 4, 1, 16, 1, 2, 2))
+        .withHeads(new ContrastiveHeads(32, 16, 32)).withOptimisation(Optimisation.pretraining().withBatch(4, 1.5e-4))
+        .withSchedule(Schedule.epochs(1, 1)).withRun(RunSettings.defaults().withSeed(3).withThreads(1, 1));
     try (SymMimTrainer t = new SymMimTrainer(config)) {
       t.save(ckpt);
     }
     Path out = tmp.newFolder("out").toPath();
-    String id = Checkpoints.modelId(ckpt, EncoderKind.online);
+    String id = Checkpoints.modelId(ckpt, EncoderKind.online.name());
     assertTrue(id, id.matches("sha256:[0-9a-f]{16}/online"));
     Embedder.Spec spec = new Embedder.Spec(EncoderKind.online, ckpt.toString(), DeviceKind.CPU, SIZE, 1,
         new double[] {0.5}, new double[] {0.25}, 1);

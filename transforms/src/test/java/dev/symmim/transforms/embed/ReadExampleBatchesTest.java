@@ -6,7 +6,7 @@ import static org.junit.Assert.fail;
 
 import dev.symmim.schemas.Example;
 import dev.symmim.schemas.PixelEncoding;
-import dev.symmim.transforms.images.Sha256;
+import dev.symmim.transforms.io.Sha256;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,12 @@
 package dev.symmim.transforms.pretrain;
 
+import dev.symmim.transforms.training.LocalCheckpointStore;
+import dev.symmim.transforms.training.TinyDataset;
+import dev.symmim.transforms.training.TrainingLoop;
+import dev.symmim.transforms.training.StepOutcome;
+import dev.symmim.transforms.training.GcsEndpoint;
+import dev.symmim.transforms.training.GcsCheckpointStore;
+import dev.symmim.transforms.io.Locations;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -29,13 +36,13 @@ public class PretrainingLoopTest {
     TinyDataset.write(data, 64);
   }
 
-  static final class Counting implements PretrainingLoop.Observer {
+  static final class Counting implements TrainingLoop.Observer {
     final AtomicInteger steps = new AtomicInteger();
     final AtomicInteger rollbacks = new AtomicInteger();
     final AtomicInteger checkpoints = new AtomicInteger();
 
     @Override
-    public void step(StepResult result, int images, double seconds) {
+    public void step(StepOutcome result, int images, double seconds) {
       steps.incrementAndGet();
     }
 
@@ -54,7 +61,7 @@ public class PretrainingLoopTest {
   public void trainsInStagesWithCheckpointsMetricsAndRunRecord() throws Exception {
     Path runDir = TMP.newFolder().toPath();
     Counting c = new Counting();
-    PretrainingLoop.Summary s = new PretrainingLoop(TinyDataset.run(data, runDir, 64, 16, 3, 3, 0, List.of()), c).run();
+    PretrainingLoop.Summary s = new PretrainingLoop(TinyRuns.run(data, runDir, 64, 16, 3, 3, 0, List.of()), c).run();
     assertEquals(12, s.steps());
     assertEquals(12, c.steps.get());
     assertEquals(3, c.checkpoints.get());
@@ -67,13 +74,13 @@ public class PretrainingLoopTest {
     assertTrue(last.get("loss").isNumber() && last.has("mimLoss") && last.has("conLoss") && last.has("lr"));
     JsonNode run = new ObjectMapper().readTree(runDir.resolve("run.json").toFile());
     assertEquals(64, run.get("manifestSha256").asText().length());
-    assertEquals(3, run.get("config").get("seed").asInt());
+    assertEquals(3, run.get("config").get("run").get("seed").asInt());
   }
 
   @Test
   public void rerunOfAFinishedRunTrainsNothingAndKeepsItsParameters() throws Exception {
     Path runDir = TMP.newFolder().toPath();
-    PretrainRun run = TinyDataset.run(data, runDir, 64, 16, 1, 1, 0, List.of());
+    PretrainRun run = TinyRuns.run(data, runDir, 64, 16, 1, 1, 0, List.of());
     Path first = Path.of(new PretrainingLoop(run, new Counting()).run().finalCheckpoint());
     byte[] before = Files.readAllBytes(first.resolve(Checkpoint.TENSORS_FILE));
     Counting c = new Counting();
@@ -86,16 +93,16 @@ public class PretrainingLoopTest {
   public void resumingFromAnIntermediateCheckpointGivesIdenticalParameters() throws Exception {
     Path full = TMP.newFolder().toPath();
     Path cut = TMP.newFolder().toPath();
-    Path a = Path.of(new PretrainingLoop(TinyDataset.run(data, full, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
+    Path a = Path.of(new PretrainingLoop(TinyRuns.run(data, full, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
         .finalCheckpoint());
     // Same run, checkpoints every 3 steps; then forget everything after step 3 as a crash would.
-    PretrainRun run = TinyDataset.run(data, cut, 64, 16, 2, 1, 3, List.of());
+    PretrainRun run = TinyRuns.run(data, cut, 64, 16, 2, 1, 3, List.of());
     new PretrainingLoop(run, new Counting()).run();
-    CheckpointStore store = new CheckpointStore(cut.resolve("checkpoints"), 3);
+    LocalCheckpointStore store = new LocalCheckpointStore(cut.resolve("checkpoints"), 3);
     Path keep = cut.resolve("checkpoints/step-00000006");
     assertTrue(Files.exists(keep));
     Files.writeString(cut.resolve("checkpoints/LATEST"), "step-00000006\n");
-    deleteTree(cut.resolve("checkpoints/step-00000008"));
+    Locations.deleteTree(cut.resolve("checkpoints/step-00000008"));
     assertEquals(6, store.latest().orElseThrow().position().nextBatch());
     Counting c = new Counting();
     Path b = Path.of(new PretrainingLoop(run, c).run().finalCheckpoint());
@@ -109,17 +116,17 @@ public class PretrainingLoopTest {
   public void overheadBenchmarkInterleavesBareBlocksWithoutChangingTheRun() throws Exception {
     Path plain = TMP.newFolder().toPath();
     Path benched = TMP.newFolder().toPath();
-    Path a = Path.of(new PretrainingLoop(TinyDataset.run(data, plain, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
+    Path a = Path.of(new PretrainingLoop(TinyRuns.run(data, plain, 64, 16, 2, 1, 0, List.of()), new Counting()).run()
         .finalCheckpoint());
     Counting c = new Counting();
     PretrainingLoop.Summary s =
-        new PretrainingLoop(TinyDataset.run(data, benched, 64, 16, 2, 1, 0, List.of(), 12), c).run();
+        new PretrainingLoop(TinyRuns.run(data, benched, 64, 16, 2, 1, 0, List.of(), 12), c).run();
     assertEquals(8, c.steps.get());
     assertTrue(String.valueOf(s.bareImagesPerSecond()), s.bareImagesPerSecond() > 0);
     assertTrue(s.imagesPerSecond() > 0);
     assertArrayEquals(Files.readAllBytes(a.resolve(Checkpoint.TENSORS_FILE)),
         Files.readAllBytes(Path.of(s.finalCheckpoint()).resolve(Checkpoint.TENSORS_FILE)));
-    assertTrue(Double.isNaN(new PretrainingLoop(TinyDataset.run(data, TMP.newFolder().toPath(), 64, 16, 1, 1, 0,
+    assertTrue(Double.isNaN(new PretrainingLoop(TinyRuns.run(data, TMP.newFolder().toPath(), 64, 16, 1, 1, 0,
         List.of()), new Counting()).run().bareImagesPerSecond()));
   }
 
@@ -128,7 +135,7 @@ public class PretrainingLoopTest {
     Path runDir = TMP.newFolder().toPath();
     Counting c = new Counting();
     PretrainingLoop.Summary s =
-        new PretrainingLoop(TinyDataset.run(data, runDir, 64, 16, 2, 2, 0, List.of(5L)), c).run();
+        new PretrainingLoop(TinyRuns.run(data, runDir, 64, 16, 2, 2, 0, List.of(5L)), c).run();
     assertEquals(1, s.rollbacks());
     assertEquals(1, c.rollbacks.get());
     // Rolled back to the stage-1 checkpoint (step 4): batch 4 is lost with the bad batch 5; 6 and 7 train.
@@ -142,7 +149,7 @@ public class PretrainingLoopTest {
   public void stopsWithAClearErrorAfterTooManyRollbacks() throws Exception {
     Path runDir = TMP.newFolder().toPath();
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> new PretrainingLoop(
-        TinyDataset.run(data, runDir, 64, 16, 2, 1, 0, List.of(1L, 2L, 3L, 4L)), new Counting()).run());
+        TinyRuns.run(data, runDir, 64, 16, 2, 1, 0, List.of(1L, 2L, 3L, 4L)), new Counting()).run());
     assertTrue(e.getMessage(), e.getMessage().contains("4 rollbacks exceed the limit of 3"));
   }
 
@@ -155,16 +162,8 @@ public class PretrainingLoopTest {
     b[b.length - 5] ^= 1;
     Files.write(shard, b);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PretrainingLoop(
-        TinyDataset.run(bad, TMP.newFolder().toPath(), 32, 16, 1, 1, 0, List.of()), new Counting()).run());
+        TinyRuns.run(bad, TMP.newFolder().toPath(), 32, 16, 1, 1, 0, List.of()), new Counting()).run());
     assertTrue(e.getMessage(), e.getMessage().contains("sha256") && e.getMessage().contains("re-run prepare"));
     assertFalse(e.getMessage().isEmpty());
-  }
-
-  static void deleteTree(Path p) throws Exception {
-    try (var s = Files.walk(p)) {
-      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
   }
 }

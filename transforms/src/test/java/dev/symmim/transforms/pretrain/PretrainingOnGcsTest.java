@@ -1,5 +1,10 @@
 package dev.symmim.transforms.pretrain;
 
+import dev.symmim.transforms.training.TinyDataset;
+import dev.symmim.transforms.training.TrainingLoop;
+import dev.symmim.transforms.training.StepOutcome;
+import dev.symmim.transforms.training.GcsEndpoint;
+import dev.symmim.transforms.training.GcsCheckpointStore;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -42,7 +47,7 @@ public class PretrainingOnGcsTest {
     endpoint = new GcsEndpoint(server.host());
     storage = endpoint.connect();
     Path local = TMP.newFolder("local").toPath();
-    String last = new PretrainingLoop(TinyDataset.run(data, local, 64, 16, 2, 2, 3, List.of()),
+    String last = new PretrainingLoop(TinyRuns.run(data, local, 64, 16, 2, 2, 3, List.of()),
         new PretrainingLoopTest.Counting()).run().finalCheckpoint();
     localTensors = Files.readAllBytes(Path.of(last, Checkpoint.TENSORS_FILE));
   }
@@ -54,7 +59,7 @@ public class PretrainingOnGcsTest {
   }
 
   static PretrainRun onGcs(String runDir, int stages, long every) {
-    PretrainRun r = TinyDataset.run(data, Path.of("unused"), 64, 16, 2, stages, every, List.of());
+    PretrainRun r = TinyRuns.run(data, Path.of("unused"), 64, 16, 2, stages, every, List.of());
     return new PretrainRun(r.dataDir(), runDir, r.configJson(), r.epochs(), r.stages(), r.checkpointEverySteps(),
         r.maxImages(), r.loaderThreads(), r.maxRollbacks(), r.logEverySeconds(), r.metricsEverySteps(),
         r.runInfoJson(), r.faultBatches(), r.bareLoopSteps(), endpoint);

@@ -1,0 +1,37 @@
+package dev.symmim.model.config;
+
+import dev.symmim.model.masking.MaskKind;
+import dev.symmim.model.masking.Parity;
+
+/**
+ * The masks (METHOD.md section 1): SymMIM's symmetric pair (M1 patch checkerboard, M2 block
+ * checkerboard of {@code block} patches, parity fixed or random) or an ablation baseline (MAE-style
+ * random patches at {@code randomRatio}, SimMIM-style random blocks of {@code randomBlock} patches at
+ * {@code blockRatio}).
+ */
+public record Masking(MaskKind kind, Parity parity, int block, double randomRatio, int randomBlock, double blockRatio) {
+  public Masking {
+    Checks.check(kind != null && parity != null, "mask kind and parity must be set");
+    Checks.check(block > 0, "maskBlock must be > 0, got " + block);
+    Checks.check(randomBlock > 0, "randomMaskBlock must be > 0, got " + randomBlock);
+    Checks.check(randomRatio > 0 && randomRatio < 1, "randomMaskRatio must be in (0,1), got " + randomRatio);
+    Checks.check(blockRatio > 0 && blockRatio < 1, "blockMaskRatio must be in (0,1), got " + blockRatio);
+  }
+
+  /** SymMIM as in the paper: symmetric masks, parity 0, k = 2 (baselines at MAE's 0.75 and SimMIM's 0.6). */
+  public static Masking symmetric() {
+    return new Masking(MaskKind.SYMMETRIC, Parity.FIXED, 2, 0.75, 2, 0.6);
+  }
+
+  public Masking withKind(MaskKind v) {
+    return new Masking(v, parity, block, randomRatio, randomBlock, blockRatio);
+  }
+
+  public Masking withParity(Parity v) {
+    return new Masking(kind, v, block, randomRatio, randomBlock, blockRatio);
+  }
+
+  public Masking withRandomRatio(double v) {
+    return new Masking(kind, parity, block, v, randomBlock, blockRatio);
+  }
+}

@@ -1,6 +1,0 @@
-package dev.symmim.pipelines;
-
-/** {@code --encoder}: see {@link dev.symmim.transforms.embed.EncoderKind}. */
-public enum EncoderFlag {
-  online, momentum, random, pixels
-}

@@ -1,6 +1,0 @@
-package dev.symmim.pipelines;
-
-/** {@code --model}: the ViT preset of a pretraining run. */
-public enum ModelSize {
-  tiny, small, base, large
-}

@@ -1,0 +1,131 @@
+package dev.symmim.pipelines.cli;
+
+import dev.symmim.pipelines.bench.Bench;
+import dev.symmim.pipelines.embed.EmbedOptions;
+import dev.symmim.pipelines.embed.EmbedPipeline;
+import dev.symmim.pipelines.evaluate.EvaluateOptions;
+import dev.symmim.pipelines.evaluate.EvaluatePipeline;
+import dev.symmim.pipelines.index.IndexOptions;
+import dev.symmim.pipelines.index.IndexPipeline;
+import dev.symmim.pipelines.index.SearchCommand;
+import dev.symmim.pipelines.index.SearchOptions;
+import dev.symmim.pipelines.options.CommandLine;
+import dev.symmim.pipelines.prepare.PrepareOptions;
+import dev.symmim.pipelines.prepare.PreparePipeline;
+import dev.symmim.pipelines.pretrain.PretrainOptions;
+import dev.symmim.pipelines.pretrain.PretrainPipeline;
+import dev.symmim.pipelines.workflows.Ablate;
+import dev.symmim.pipelines.workflows.AblateOptions;
+import dev.symmim.pipelines.workflows.Demo;
+import dev.symmim.pipelines.workflows.DemoOptions;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * The {@code symmim} command line: {@code symmim <command> [--flag=value ...]} with Beam-style
+ * flags. Pipelines run on the embedded Flink runner unless {@code --runner} says otherwise. Bad
+ * flags end the command with exit status 2 and one line naming the flag.
+ */
+public final class Symmim {
+  static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    for (Command c : List.of(
+        new Command("demo", "the main job end to end on the shipped Fashion-MNIST subset; prints where the report is",
+            DemoOptions.class, a -> Demo.run(parse(a, DemoOptions.class))),
+        new Command("prepare", "images (folder, IDX, CIFAR; local or gs://) -> Avro shards + manifest + dead letters",
+            PrepareOptions.class, a -> done(PreparePipeline.run(parse(a, PrepareOptions.class)))),
+        new Command("pretrain", "SymMIM pretraining of a ViT on a prepared dataset; resumable (re-run the same command)",
+            PretrainOptions.class, a -> done(PretrainPipeline.run(parse(a, PretrainOptions.class)))),
+        new Command("embed", "a prepared dataset + a pretrain checkpoint -> embedding Avro + Vertex AI export",
+            EmbedOptions.class, a -> done(EmbedPipeline.run(parse(a, EmbedOptions.class)))),
+        new Command("index", "embeddings -> sharded Lucene HNSW index (cosine) + index.json",
+            IndexOptions.class, a -> done(IndexPipeline.run(parse(a, IndexOptions.class)))),
+        new Command("search", "nearest neighbours in an index: --index=DIR (--id=ID | --image=FILE [--checkpoint=RUN]) [--k=10]",
+            SearchOptions.class, a -> done(SearchCommand.run(parse(a, SearchOptions.class), System.out))),
+        new Command("evaluate", "embeddings -> k-NN, linear probe, baselines (pixels, random init), feature health -> metrics + report",
+            EvaluateOptions.class, a -> done(EvaluatePipeline.run(parse(a, EvaluateOptions.class)))),
+        new Command("ablate", "masking ablation: symmetric (fixed/random parity) vs random 50/75% vs blocks, N seeds, mean +- std",
+            AblateOptions.class, a -> done(Ablate.run(parse(a, AblateOptions.class)))),
+        new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index [flags]'",
+            null, Bench::run))) {
+      COMMANDS.put(c.name(), c);
+    }
+  }
+
+  private Symmim() {}
+
+  public static void main(String[] args) {
+    int code;
+    try {
+      code = run(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("symmim: error: " + e.getMessage());
+      code = 2;
+    } catch (Exception e) {
+      System.err.println("symmim: failed: " + e);
+      e.printStackTrace();
+      code = 1;
+    }
+    System.exit(code);
+  }
+
+  /** Runs a command; returns the exit code. Bad flags throw IllegalArgumentException. */
+  public static int run(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      System.out.print(args.length > 1 ? help(args[1]) : usage());
+      return 0;
+    }
+    Command command = command(args[0]);
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (command.options() != null && Arrays.asList(rest).contains("--help")) {
+      System.out.print(help(command.name()));
+      return 0;
+    }
+    return command.action().run(rest);
+  }
+
+  /** The command's options parsed from {@code args} (see {@link CommandLine}). */
+  public static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
+    return CommandLine.parse(args, type);
+  }
+
+  static String usage() {
+    StringBuilder out = new StringBuilder("usage: symmim <command> [--flag=value ...]\n\ncommands:\n");
+    COMMANDS.values().forEach(c -> out.append(String.format("  %-9s %s%n", c.name(), c.summary())));
+    out.append(String.format("  %-9s %s%n", "help", "this text; 'symmim help <command>' (or 'symmim <command> --help') "
+        + "lists the command's flags"));
+    out.append("\nPipelines run on embedded Flink by default (--runner=FlinkRunner --flinkMaster=[local]);\n"
+        + "--runner=SparkRunner --sparkMaster=local[2] (or spark://host:7077) and --runner=DirectRunner also work. "
+        + "gs:// paths work everywhere; --gcsEndpoint=http://127.0.0.1:4443/storage/v1/\n"
+        + "points them at a local GCS server (infra/dev/gcs-server.sh).\n");
+    return out.toString();
+  }
+
+  /** The flags of {@code command}, generated from its options. */
+  static String help(String name) {
+    Command c = command(name);
+    return c.options() == null ? c.summary() + "\n" : Help.of(c.name(), c.summary(), c.options());
+  }
+
+  /** The summary line of {@code name} (the Flex Template metadata's description). */
+  public static String summary(String name) {
+    return command(name).summary();
+  }
+
+  private static Command command(String name) {
+    Command c = COMMANDS.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException("unknown command '" + name + "'; commands: "
+          + String.join(", ", COMMANDS.keySet()) + " (see 'symmim help')");
+    }
+    return c;
+  }
+
+  private static int done(Object result) {
+    return 0;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.symmim.pipelines.embed;
+
+import org.apache.beam.sdk.options.Validation;
+import dev.symmim.pipelines.options.DataOptions;
+import dev.symmim.pipelines.options.EncoderFlag;
+import dev.symmim.pipelines.options.InferenceOptions;
+import dev.symmim.pipelines.options.OutputOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+
+/**
+ * Options of {@code symmim embed}: every split of {@code --data} is embedded into {@code --output}
+ * (manifest.json, embeddings/*.avro, vertex/*.json, failed/).
+ */
+public interface EmbedOptions extends DataOptions, OutputOptions, InferenceOptions {
+  @Override
+  @Description("Output directory: manifest.json, embeddings/*.avro, vertex/*.json, failed/. Local or gs://.")
+  @Validation.Required
+  String getOutput();
+
+  @Description("Pretrain run directory (its latest checkpoint) or one checkpoint directory; local or gs:// "
+      + "(downloaded once per JVM). Not needed for --encoder=pixels.")
+  String getCheckpoint();
+
+  void setCheckpoint(String value);
+
+  @Description("online (SymMIM's trained encoder), momentum (its EMA copy), random (same architecture, initial "
+      + "weights: a baseline) or pixels (standardized raw pixels: a baseline).")
+  @Default.Enum("online")
+  EncoderFlag getEncoder();
+
+  void setEncoder(EncoderFlag value);
+
+  @Description("Output part files (0: one per 50000 embeddings; at most 5000, Vertex AI's import limit).")
+  @Default.Integer(0)
+  int getShards();
+
+  void setShards(int value);
+}

@@ -1,0 +1,215 @@
+package dev.symmim.pipelines.evaluate;
+
+import dev.symmim.pipelines.options.Flags;
+import dev.symmim.pipelines.options.OptionDocs;
+import dev.symmim.pipelines.report.EvaluationReport;
+import dev.symmim.pipelines.report.ReportDirectory;
+import dev.symmim.pipelines.runner.BuildInfo;
+import dev.symmim.pipelines.runner.Jobs;
+import dev.symmim.pipelines.runner.RunnerDefaults;
+import dev.symmim.schemas.Embedding;
+import dev.symmim.transforms.dataset.DatasetManifest;
+import dev.symmim.transforms.dataset.DatasetPaths;
+import dev.symmim.transforms.embed.ComputeEmbeddings;
+import dev.symmim.transforms.embed.EmbedDataset;
+import dev.symmim.transforms.embed.EmbedPlanner;
+import dev.symmim.transforms.embed.EmbeddingsManifest;
+import dev.symmim.transforms.embed.EncoderKind;
+import dev.symmim.transforms.evaluate.EvaluateEmbeddings;
+import dev.symmim.transforms.evaluate.EvaluationMetrics;
+import dev.symmim.transforms.evaluate.KnnResult;
+import dev.symmim.transforms.evaluate.LinearProbe;
+import dev.symmim.transforms.evaluate.MetricsJson;
+import dev.symmim.transforms.evaluate.SetEvaluation;
+import dev.symmim.transforms.evaluate.WriteEvaluationMetrics;
+import dev.symmim.transforms.io.Locations;
+import dev.symmim.transforms.progress.ProgressMeter;
+import dev.symmim.transforms.training.Checkpoints;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.io.AvroIO;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+
+/**
+ * {@code symmim evaluate}: an embeddings directory -> baselines embedded in the same run (raw pixels,
+ * random init, momentum encoder) -> k-NN, linear probe, feature health for every set ->
+ * {@code metrics.json}, {@code projections.json} and {@code report.html}.
+ */
+public final class EvaluatePipeline {
+  private EvaluatePipeline() {}
+
+  /** One evaluated embedding set. */
+  public record EmbeddingSet(String name, String dir, EmbeddingsManifest manifest) {}
+
+  static void validate(EvaluateOptions o) {
+    OptionDocs.requireAll(o, EvaluateOptions.class);
+    Flags.check(!o.getOutput().contains("://") || o.getOutput().startsWith("gs://"), "output", o.getOutput(),
+        "must be a local directory or gs://bucket/path");
+    Flags.check(o.getK() >= 1 && o.getK() <= 1000, "k", o.getK(), "must be in [1, 1000]");
+    Flags.check(o.getKnnTemperature() > 0, "knnTemperature", o.getKnnTemperature(), "must be > 0");
+    Flags.check(o.getBlockRows() >= 16, "blockRows", o.getBlockRows(), "must be >= 16");
+    Flags.check(o.getProbeEpochs() >= 1, "probeEpochs", o.getProbeEpochs(), "must be >= 1");
+    Flags.check(o.getProbeLr() > 0, "probeLr", o.getProbeLr(), "must be > 0");
+    Flags.check(o.getBatchSize() >= 1, "batchSize", o.getBatchSize(), "must be >= 1");
+    Flags.check(o.getProjectionPoints() >= 3, "projectionPoints", o.getProjectionPoints(), "must be >= 3");
+  }
+
+  public static EmbeddingsManifest readManifest(String dir, String flag) {
+    EmbeddingsManifest m;
+    try {
+      m = EmbeddingsManifest.readFrom(dir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--" + flag + "=" + dir + ": " + e.getMessage(), e);
+    }
+    Flags.check(m.reconciles(), flag, dir, "has a manifest whose counts do not reconcile (inputs " + m.inputs()
+        + " != records " + m.records() + " + failed " + m.failed() + ")");
+    Flags.check(m.splits().getOrDefault("train", 0L) > 0, flag, dir, "has no 'train' embeddings (the k-NN bank)");
+    Flags.check(m.splits().getOrDefault("val", 0L) > 0, flag, dir, "has no 'val' embeddings (the k-NN queries)");
+    Flags.check(m.classes() != null && !m.classes().isEmpty(), flag, dir, "has no classes: labels are needed to evaluate");
+    return m;
+  }
+
+  /** Runs both jobs and writes the report; returns the report's path or URI. */
+  public static String run(EvaluateOptions o) throws IOException {
+    return run(o, Map.of());
+  }
+
+  /** As {@link #run(EvaluateOptions)}, the report linking {@code links} (relative href -> title). */
+  public static String run(EvaluateOptions o, Map<String, String> links) throws IOException {
+    validate(o);
+    FileSystems.setDefaultPipelineOptions(o);
+    try (ReportDirectory out = ReportDirectory.of(Locations.absolute(o.getOutput()))) {
+      return run(o, links, out);
+    }
+  }
+
+  /**
+   * The jobs write metrics.json, projections.json and the baselines' features/ to the output (local
+   * or gs://); the report is made in {@code out}'s local directory and uploaded with them.
+   */
+  private static String run(EvaluateOptions o, Map<String, String> links, ReportDirectory out) throws IOException {
+    long t0 = System.nanoTime();
+    String embeddings = Locations.absolute(o.getEmbeddings());
+    String output = out.location();
+    EmbeddingsManifest main = readManifest(embeddings, "embeddings");
+    List<EmbeddingSet> sets = new ArrayList<>();
+    sets.add(new EmbeddingSet(main.encoder(), embeddings, main));
+    if (o.getBaselines()) {
+      sets.addAll(embedBaselines(o, main, output));
+    }
+    long t1 = System.nanoTime();
+    Pipeline p = Pipeline.create(o);
+    List<PCollection<String>> results = new ArrayList<>();
+    for (EmbeddingSet s : sets) {
+      results.add(evaluate(p, s, o));
+    }
+    PCollection<String> all = PCollectionList.of(results).apply("AllSets", Flatten.pCollections());
+    all.apply("WriteMetrics", WriteEvaluationMetrics.to(output, header(main, embeddings, o),
+        sets.stream().map(EmbeddingSet::name).toList()));
+    PipelineResult result = Jobs.run(p, "evaluate");
+    long t2 = System.nanoTime();
+    System.out.println("evaluate: Beam metrics" + Jobs.metrics(result, "evaluate"));
+    out.download(WriteEvaluationMetrics.METRICS_FILE);
+    out.download(WriteEvaluationMetrics.PROJECTIONS_FILE);
+    Path dir = out.local();
+    Path file = dir.resolve(WriteEvaluationMetrics.METRICS_FILE);
+    EvaluationMetrics metrics = MetricsJson.read(Files.readAllBytes(file), EvaluationMetrics.class)
+        .withTiming(new EvaluationMetrics.Timing((t1 - t0) / 1e9, (t2 - t1) / 1e9));
+    Files.writeString(file, MetricsJson.write(metrics) + "\n", StandardCharsets.UTF_8);
+    printSummary(metrics);
+    EvaluationReport.write(dir, metrics, main, links);
+    out.upload();
+    System.out.println("evaluate: metrics " + out.resolve(WriteEvaluationMetrics.METRICS_FILE));
+    System.out.println("evaluate: report " + out.resolve("report.html"));
+    return out.resolve("report.html");
+  }
+
+  /** Embeds the baselines (momentum, random init, raw pixels) of {@code main}'s dataset in one job. */
+  static List<EmbeddingSet> embedBaselines(EvaluateOptions o, EmbeddingsManifest main, String out) throws IOException {
+    List<EncoderKind> kinds = new ArrayList<>();
+    if (main.checkpoint() != null) {
+      if (main.encoder().equals(EncoderKind.online.name())) {
+        kinds.add(EncoderKind.momentum);
+      }
+      kinds.add(EncoderKind.random);
+    }
+    if (!main.encoder().equals(EncoderKind.pixels.name())) {
+      kinds.add(EncoderKind.pixels);
+    }
+    Pipeline p = Pipeline.create(o);
+    List<EmbeddingSet> sets = new ArrayList<>();
+    for (EncoderKind kind : kinds) {
+      String dir = Locations.child(Locations.child(out, "features"), kind.name());
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("command", "symmim evaluate (baseline " + kind + ")");
+      record.put("codeVersion", BuildInfo.version());
+      EmbedDataset.Plan plan = EmbedPlanner.plan(new EmbedPlanner.Request(main.dataset(), main.checkpoint(), dir, kind,
+          o.getBatchSize(), o.getDevice().kind, 0, RunnerDefaults.inferenceThreads(o), record));
+      p.apply("Embed-" + kind, EmbedDataset.of(plan));
+      sets.add(new EmbeddingSet(kind.name(), dir, null));
+    }
+    if (kinds.isEmpty()) {
+      return sets;
+    }
+    System.out.println("evaluate: embedding baselines " + kinds + " of " + main.dataset());
+    PipelineResult r;
+    try (ProgressMeter.Reporting progress = ProgressMeter.of(ComputeEmbeddings.STAGE).report(10)) {
+      r = Jobs.run(p, "evaluate (baselines)");
+    }
+    System.out.println("evaluate: baseline embedding metrics" + Jobs.metrics(r, "embed"));
+    List<EmbeddingSet> read = new ArrayList<>();
+    for (EmbeddingSet s : sets) {
+      read.add(new EmbeddingSet(s.name(), s.dir(), readManifest(s.dir(), "embeddings (baseline " + s.name() + ")")));
+    }
+    return read;
+  }
+
+  public static PCollection<String> evaluate(Pipeline p, EmbeddingSet s, EvaluateOptions o) {
+    List<String> parts = new ArrayList<>();
+    for (DatasetManifest.Shard shard : s.manifest().shards()) {
+      parts.add(DatasetPaths.resolve(s.dir(), shard.path()).toString());
+    }
+    int[] ks = o.getK() == 200 ? new int[] {200} : new int[] {o.getK(), 200};
+    EvaluateEmbeddings.Settings settings = new EvaluateEmbeddings.Settings(s.name(), "train", "val", ks,
+        o.getKnnTemperature(), s.manifest().classes(), s.manifest().splits().get("train"),
+        s.manifest().splits().get("val"), o.getBlockRows(),
+        new LinearProbe.Protocol(o.getProbeEpochs(), 256, o.getProbeLr(), 0.9, 0.0, 0), o.getProjectionPoints());
+    return p.apply("Parts-" + s.name(), Create.of(parts).withCoder(StringUtf8Coder.of()))
+        .apply("Match-" + s.name(), FileIO.matchAll())
+        .apply("Open-" + s.name(), FileIO.readMatches())
+        .apply("Read-" + s.name(), AvroIO.readFiles(Embedding.class))
+        .apply("Evaluate-" + s.name(), EvaluateEmbeddings.with(settings));
+  }
+
+  public static EvaluationMetrics header(EmbeddingsManifest main, String embeddings, EvaluateOptions o) {
+    return new EvaluationMetrics("symmim evaluate", OptionDocs.values(o, EvaluateOptions.class), BuildInfo.version(),
+        embeddings, main.dataset(), main.checkpoint(), main.modelId(), main.encoder(), main.classes(),
+        Checkpoints.trainingData(main.checkpoint()), null, null);
+  }
+
+  static void printSummary(EvaluationMetrics metrics) {
+    int k = metrics.sets().values().iterator().next().knn().primary().k();
+    System.out.printf("evaluate: set        kNN k=%d top1  k=200 top1  linear top1  eff.rank%n", k);
+    for (SetEvaluation s : metrics.sets().values()) {
+      KnnResult.AtK at200 = s.knn().at(200);
+      System.out.printf("evaluate: %-10s %12.2f%% %10.2f%% %11.2f%% %9.1f%n", s.name(),
+          100 * s.knn().primary().top1(), at200 == null ? Double.NaN : 100 * at200.top1(),
+          s.linearProbe() == null ? Double.NaN : 100 * s.linearProbe().top1(),
+          s.featureHealth() == null ? Double.NaN : s.featureHealth().effectiveRank());
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.symmim.pipelines.runner;
+
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+
+/** Runs a pipeline to the end and reports its Beam metrics. */
+public final class Jobs {
+  private Jobs() {}
+
+  /** Runs {@code p}, fails unless it ends DONE, and returns the result (for metrics). */
+  public static PipelineResult run(Pipeline p, String command) {
+    PipelineResult result = p.run();
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException(command + " pipeline ended in state " + state);
+    }
+    return result;
+  }
+
+  /**
+   * {@code " name=value ..."} for the counters and distributions of {@code namespace}, summed over
+   * the steps that report them (e.g. one per embedded set).
+   */
+  public static String metrics(PipelineResult result, String namespace) {
+    java.util.Map<String, Long> counters = new java.util.TreeMap<>();
+    java.util.Map<String, long[]> distributions = new java.util.TreeMap<>(); // count, sum, max
+    try {
+      var metrics = result.metrics().queryMetrics(
+          MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace(namespace)).build());
+      for (MetricResult<Long> c : metrics.getCounters()) {
+        counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
+      }
+      for (var d : metrics.getDistributions()) {
+        var v = d.getAttempted();
+        long[] acc = distributions.computeIfAbsent(d.getName().getName(), k -> new long[] {0, 0, Long.MIN_VALUE});
+        acc[0] += v.getCount();
+        acc[1] += v.getSum();
+        acc[2] = Math.max(acc[2], v.getMax());
+      }
+    } catch (UnsupportedOperationException e) {
+      return " (runner reports no metrics)";
+    }
+    StringBuilder out = new StringBuilder();
+    counters.forEach((name, value) -> out.append(' ').append(name).append('=').append(value));
+    distributions.forEach((name, a) -> {
+      if (a[0] > 0) {
+        out.append(' ').append(name).append("(n=").append(a[0]).append(" mean=").append(a[1] / a[0])
+            .append(" max=").append(a[2]).append(')');
+      }
+    });
+    return out.toString();
+  }
+}

@@ -1,0 +1,88 @@
+package dev.symmim.pipelines.cli;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+
+import dev.symmim.transforms.dataset.DatasetManifest;
+import java.io.File;
+import java.nio.file.Path;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class SymmimCliTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  static final String FIXTURES = Path.of("..", "transforms", "src", "test", "resources", "fixtures", "folder")
+      .toAbsolutePath().normalize().toString();
+
+  private String badFlag(String... args) {
+    return assertThrows(IllegalArgumentException.class, () -> Symmim.run(args)).getMessage();
+  }
+
+  private String out() {
+    return tmp.getRoot().toPath().resolve("out").toString();
+  }
+
+  @Test
+  public void unknownCommandIsNamed() {
+    assertThat(badFlag("prepair"), containsString("unknown command 'prepair'"));
+  }
+
+  @Test
+  public void missingInputIsNamed() {
+    assertThat(badFlag("prepare", "--output=" + out()), containsString("--input is required"));
+  }
+
+  @Test
+  public void nonPositiveImageSizeIsNamed() {
+    assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--imageSize=0"),
+        containsString("--imageSize=0 must be > 0"));
+  }
+
+  @Test
+  public void valFractionOutsideRangeIsNamed() {
+    assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--valFraction=1"),
+        containsString("--valFraction=1.0 must be in [0, 1)"));
+  }
+
+  @Test
+  public void unknownFormatIsNamed() {
+    assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--format=jpeg"),
+        containsString("--format=jpeg: must be one of auto, folder, idx, cifar"));
+  }
+
+  @Test
+  public void missingInputPathIsNamedBeforeAnyWork() {
+    String msg = badFlag("prepare", "--input=/no/such/dir", "--output=" + out());
+    assertThat(msg, containsString("--input=/no/such/dir: no such file or directory"));
+    assertFalse(new File(out()).exists());
+  }
+
+  @Test
+  public void emptyDirectoryIsNamed() throws Exception {
+    String empty = tmp.newFolder("empty").toString();
+    assertThat(badFlag("prepare", "--input=" + empty, "--output=" + out()), containsString("no files match"));
+  }
+
+  @Test
+  public void malformedFlagIsNamed() {
+    assertThat(badFlag("prepare", "input=" + FIXTURES), containsString("flags are --name=value"));
+  }
+
+  @Test
+  public void prepareRunsOnTheDirectRunnerThroughTheCli() throws Exception {
+    assertEquals(0, Symmim.run(new String[] {"prepare", "--runner=DirectRunner", "--input=" + FIXTURES,
+        "--output=" + out(), "--imageSize=8", "--channels=3", "--storage=png"}));
+    DatasetManifest m = DatasetManifest.readFrom(out());
+    assertEquals(13, m.inputs());
+    assertEquals(7, m.failed());
+    assertEquals(1, m.duplicates());
+    assertEquals(3, m.channels());
+    assertEquals("png", m.storage());
+    assertEquals("folder", m.config().get("format").asText());
+  }
+}

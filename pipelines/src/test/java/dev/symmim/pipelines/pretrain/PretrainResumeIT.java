@@ -1,0 +1,103 @@
+package dev.symmim.pipelines.pretrain;
+
+import dev.symmim.pipelines.SymmimProcess;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * {@code bin/symmim pretrain} through the real CLI on embedded Flink: a run SIGKILLed at a random
+ * step and re-run with the same command ends with byte-identical parameters, optimizer moments and
+ * state to an uninterrupted run (CPU, --deterministic=true, a dim-32 depth-2 model, 256 images).
+ */
+public class PretrainResumeIT {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  static Path data;
+  static final int STEPS = 48; // 256 images / batch 32 = 8 per epoch, 6 epochs
+
+  @BeforeClass
+  public static void prepare() throws Exception {
+    data = TMP.newFolder("fmnist").toPath();
+    SymmimProcess.run(Map.of(), "prepare",
+        "--input=" + SymmimProcess.repo().resolve("data/fashion-mnist-subset"), "--output=" + data);
+  }
+
+  static List<String> pretrainArgs(Path run) {
+    return List.of("pretrain", "--data=" + data, "--output=" + run, "--dim=32", "--depth=2", "--heads=2",
+        "--headHidden=64", "--headOut=32", "--maxImages=256", "--batchSize=32", "--epochs=6", "--stages=3",
+        "--checkpointEverySteps=4", "--device=cpu", "--deterministic=true", "--seed=11", "--loaderThreads=2");
+  }
+
+  static Path finalCheckpoint(Path run) throws Exception {
+    String latest = Files.readString(run.resolve("checkpoints/LATEST")).trim();
+    return run.resolve("checkpoints").resolve(latest);
+  }
+
+  @Test
+  public void resumeAfterSigkillGivesByteIdenticalParameters() throws Exception {
+    Path full = TMP.newFolder("full").toPath();
+    String log = SymmimProcess.run(Map.of(), pretrainArgs(full).toArray(new String[0]));
+    assertTrue(log, log.contains("pretrain: done: " + STEPS + " steps, 0 rollbacks"));
+    assertTrue(log, log.matches("(?s).*pretrain: stage 1/3 epoch 1/6 step 1/48 loss=.* img/s ETA .*"));
+    Path a = finalCheckpoint(full);
+    assertEquals("step-000000" + STEPS, a.getFileName().toString());
+
+    Path cut = TMP.newFolder("cut").toPath();
+    long seed = System.nanoTime();
+    int killAfter = 2 + new Random(seed).nextInt(STEPS - 12);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(SymmimProcess.repo().resolve("bin/symmim").toString());
+    cmd.addAll(pretrainArgs(cut));
+    Path killedLog = TMP.newFile("killed.log").toPath();
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(killedLog.toFile()).start();
+    Path metrics = cut.resolve("metrics.jsonl");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (p.isAlive() && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < killAfter)) {
+      assertTrue("no progress before the deadline:\n" + Files.readString(killedLog), System.nanoTime() < deadline);
+      Thread.onSpinWait();
+      Thread.sleep(5); // polling a file another process writes; not a timing assumption
+    }
+    p.destroyForcibly(); // SIGKILL (bin/symmim execs java)
+    p.waitFor();
+    String before = Files.readString(cut.resolve("checkpoints/LATEST")).trim();
+    int linesAtKill = Files.readAllLines(metrics).size();
+    System.out.println("PretrainResumeIT: seed " + seed + ", SIGKILL after " + linesAtKill
+        + " metrics lines (target " + killAfter + "), latest checkpoint " + before);
+    assertTrue("the run finished before the kill (" + before + ")", !before.equals("step-000000" + STEPS));
+
+    String resumed = SymmimProcess.run(Map.of(), pretrainArgs(cut).toArray(new String[0]));
+    assertTrue(resumed, resumed.contains("pretrain: resuming from"));
+    Path b = finalCheckpoint(cut);
+    assertEquals(a.getFileName(), b.getFileName());
+    for (String f : List.of("tensors.bin", "state.json", "config.json", "position.json")) {
+      assertArrayEquals(f + " differs after resume", Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)));
+    }
+    List<String> lines = Files.readAllLines(metrics);
+    assertEquals(STEPS, lines.size());
+    ObjectMapper json = new ObjectMapper();
+    for (int i = 0; i < STEPS; i++) {
+      JsonNode r = json.readTree(lines.get(i));
+      assertEquals(i, r.get("batch").asInt());
+      assertEquals(json.readTree(Files.readAllLines(full.resolve("metrics.jsonl")).get(i)).get("loss").asDouble(),
+          r.get("loss").asDouble(), 0.0);
+    }
+    JsonNode run = json.readTree(full.resolve("run.json").toFile());
+    assertEquals(64, run.get("manifestSha256").asText().length());
+    assertTrue(run.get("info").get("gitCommit").asText().length() >= 40);
+  }
+}

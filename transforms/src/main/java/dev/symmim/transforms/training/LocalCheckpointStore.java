@@ -1,0 +1,128 @@
+package dev.symmim.transforms.training;
+
+import dev.symmim.transforms.io.Locations;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.symmim.model.checkpoint.Checkpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Committed checkpoints under {@code <run>/checkpoints/}: each is written into a temporary
+ * directory, completed with {@code position.json} last, renamed atomically to
+ * {@code step-XXXXXXXX}, and only then named by the {@code LATEST} pointer (itself replaced by an
+ * atomic rename). A process killed at any point leaves the previous checkpoint as the latest.
+ */
+public final class LocalCheckpointStore implements CheckpointStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path root;
+  private final int keep;
+
+  /** {@code keep}: how many committed checkpoints stay on disk (older ones are deleted; >= 1). */
+  public LocalCheckpointStore(Path root, int keep) throws IOException {
+    if (keep < 1) {
+      throw new IllegalArgumentException("keep must be >= 1, got " + keep);
+    }
+    this.root = root;
+    this.keep = keep;
+    Files.createDirectories(root);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Commits {@code checkpoint} at {@code position}; returns its directory. */
+  @Override
+  public Path commit(Snapshot checkpoint, Position position) throws IOException {
+    String name = String.format("step-%08d", position.step());
+    if (Files.exists(root.resolve(name))) { // same step again after a NaN rollback: a later data position
+      name = name + String.format("-b%08d", position.nextBatch());
+    }
+    Path tmp = root.resolve(".tmp-" + name + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    Files.createDirectories(tmp);
+    checkpoint.save(tmp);
+    Files.write(tmp.resolve(POSITION_FILE), JSON.writeValueAsBytes(position));
+    Path dir = root.resolve(name);
+    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    Path pointer = root.resolve(".tmp-" + LATEST + "-" + System.nanoTime());
+    Files.write(pointer, (name + "\n").getBytes(StandardCharsets.UTF_8));
+    Files.move(pointer, root.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    prune(dir);
+    return dir;
+  }
+
+  /** The latest committed checkpoint: the one LATEST names, else the highest complete step directory. */
+  @Override
+  public Optional<Committed> latest() throws IOException {
+    Path pointer = root.resolve(LATEST);
+    if (Files.exists(pointer)) {
+      Path dir = root.resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
+      if (complete(dir)) {
+        return Optional.of(new Committed(dir, position(dir)));
+      }
+    }
+    Committed best = null;
+    for (Path dir : committed()) {
+      Position p = position(dir);
+      if (best == null || p.nextBatch() > best.position().nextBatch()) {
+        best = new Committed(dir, p);
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Deletes temporary directories a killed process left behind. */
+  @Override
+  public void removeLeftovers() throws IOException {
+    try (Stream<Path> s = Files.list(root)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
+        Locations.deleteTree(p);
+      }
+    }
+  }
+
+  @Override
+  public String location(Path committed) {
+    return committed.toString();
+  }
+
+  private List<Path> committed() throws IOException {
+    try (Stream<Path> s = Files.list(root)) {
+      return s.filter(p -> p.getFileName().toString().startsWith("step-") && complete(p))
+          .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+    }
+  }
+
+  private static boolean complete(Path dir) {
+    return Files.isRegularFile(dir.resolve(POSITION_FILE)) && Files.isRegularFile(dir.resolve(Checkpoint.TENSORS_FILE));
+  }
+
+  private static Position position(Path dir) throws IOException {
+    return JSON.readValue(dir.resolve(POSITION_FILE).toFile(), Position.class);
+  }
+
+  private void prune(Path latest) throws IOException {
+    List<Path> all = new ArrayList<>(committed());
+    all.sort(Comparator.comparingLong(p -> {
+      try {
+        return position(p).nextBatch();
+      } catch (IOException e) {
+        return -1L;
+      }
+    }));
+    all.remove(latest);
+    for (int i = 0; i < all.size() - (keep - 1); i++) {
+      Locations.deleteTree(all.get(i));
+    }
+  }
+
+}
