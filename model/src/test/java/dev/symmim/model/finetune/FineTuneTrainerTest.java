@@ -101,6 +101,22 @@ public class FineTuneTrainerTest {
   }
 
   @Test
+  public void stepsAndPredictionsLeaveNoArraysBehind() {
+    float[] images = FineTuneFixtures.images(8, 16, 1, 8);
+    int[] labels = FineTuneFixtures.labels(8);
+    try (FineTuneTrainer trainer = FineTuneTrainer.fromScratch(FineTuneFixtures.config().dropPath(0.1).build())) {
+      trainer.step(images, labels);
+      trainer.predict(images);
+      int live = trainer.liveArrayCount();
+      for (int i = 0; i < 5; i++) {
+        trainer.step(images, labels);
+        trainer.predict(images);
+      }
+      assertThat(trainer.liveArrayCount(), equalTo(live));
+    }
+  }
+
+  @Test
   public void predictionsAreBatchedAndTopKIsOrdered() {
     float[] images = FineTuneFixtures.images(FineTuneTrainer.PREDICT_CHUNK + 3, 16, 1, 7);
     try (FineTuneTrainer trainer = FineTuneTrainer.fromScratch(FineTuneFixtures.config().build())) {
