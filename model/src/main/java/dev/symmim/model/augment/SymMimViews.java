@@ -15,12 +15,10 @@ import dev.symmim.model.random.SeededRandom;
  * {@link SeededRandom#forSample(long, long, long)} per (seed, epoch, index).
  */
 public final class SymMimViews {
-  private static final double LOG_RATIO_MIN = Math.log(3.0 / 4.0);
-  private static final double LOG_RATIO_MAX = Math.log(4.0 / 3.0);
-
   private final int size;
   private final double view1MinScale;
   private final double view2MinScale;
+  private final CropAndFlip view1;
 
   public SymMimViews(int size, double view1MinScale, double view2MinScale) {
     if (size <= 0) {
@@ -29,6 +27,7 @@ public final class SymMimViews {
     this.size = size;
     this.view1MinScale = view1MinScale;
     this.view2MinScale = view2MinScale;
+    this.view1 = new CropAndFlip(size, view1MinScale, true);
   }
 
   public static SymMimViews of(PretrainConfig config) {
@@ -39,17 +38,14 @@ public final class SymMimViews {
     return size;
   }
 
+  /** RandomResizedCrop(view1MinScale-1) + flip, see {@link CropAndFlip}. */
   public float[] view1(FloatImage img, SeededRandom rng) {
-    float[] px = randomResizedCrop(img, view1MinScale, rng);
-    if (rng.chance(0.5)) {
-      ImageOps.flipHorizontal(px, size, img.channels());
-    }
-    return px;
+    return view1.apply(img, rng);
   }
 
   public float[] view2(FloatImage img, SeededRandom rng) {
     int c = img.channels();
-    float[] px = randomResizedCrop(img, view2MinScale, rng);
+    float[] px = CropAndFlip.randomResizedCrop(img, view2MinScale, size, rng);
     if (rng.chance(0.8)) {
       colorJitter(px, c, rng);
     }
@@ -107,32 +103,5 @@ public final class SymMimViews {
         default: ImageOps.hue(px, c, hue); break;
       }
     }
-  }
-
-  /** torchvision's RandomResizedCrop.get_params (ratio 3/4-4/3, 10 tries, centre-crop fallback). */
-  private float[] randomResizedCrop(FloatImage img, double minScale, SeededRandom rng) {
-    int h = img.height();
-    int w = img.width();
-    double area = (double) h * w;
-    for (int attempt = 0; attempt < 10; attempt++) {
-      double target = area * rng.uniform(minScale, 1.0);
-      double aspect = Math.exp(rng.uniform(LOG_RATIO_MIN, LOG_RATIO_MAX));
-      int cw = (int) Math.round(Math.sqrt(target * aspect));
-      int ch = (int) Math.round(Math.sqrt(target / aspect));
-      if (cw > 0 && ch > 0 && cw <= w && ch <= h) {
-        int top = rng.nextInt(h - ch + 1);
-        int left = rng.nextInt(w - cw + 1);
-        return ImageOps.resizedCrop(img, top, left, ch, cw, size);
-      }
-    }
-    double ratio = w / (double) h;
-    int cw = w;
-    int ch = h;
-    if (ratio < 3.0 / 4.0) {
-      ch = (int) Math.round(w / (3.0 / 4.0));
-    } else if (ratio > 4.0 / 3.0) {
-      cw = (int) Math.round(h * (4.0 / 3.0));
-    }
-    return ImageOps.resizedCrop(img, (h - ch) / 2, (w - cw) / 2, ch, cw, size);
   }
 }

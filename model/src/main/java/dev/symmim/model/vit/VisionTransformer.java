@@ -44,6 +44,32 @@ public final class VisionTransformer extends Module {
    * @return {@code (N, 1 + L, D)} normalized tokens; index 0 is CLS
    */
   public NDArray forward(StepContext ctx, NDArray patches, NDArray mask) {
+    return encode(ctx, patches, mask, null).tokens();
+  }
+
+  /**
+   * The encoder's output: the final LayerNorm-ed tokens, {@code (N, 1 + L, D)} (what {@link #forward}
+   * returns), and the hidden states after each block, before the final norm ({@code depth} arrays of
+   * {@code (N, 1 + L, D)}, block 0 first; apply {@link #finalNorm} to read one out as DINO's
+   * {@code get_intermediate_layers} does).
+   */
+  public record Encoded(NDArray tokens, List<NDArray> hiddenStates) {
+    public Encoded {
+      hiddenStates = List.copyOf(hiddenStates);
+    }
+  }
+
+  /**
+   * As {@link #forward}, also returning every block's hidden state, with optional drop-path.
+   *
+   * @param residualScales null for none, else one {@code {attnScale, mlpScale}} pair per block, see
+   *     {@link TransformerBlock#forward(StepContext, NDArray, NDArray, NDArray)} (entries may be null)
+   */
+  public Encoded encode(StepContext ctx, NDArray patches, NDArray mask, List<NDArray[]> residualScales) {
+    if (residualScales != null && residualScales.size() != blocks.size()) {
+      throw new IllegalArgumentException("need one residual scale pair per block (" + blocks.size() + "), got "
+          + residualScales.size());
+    }
     NDArray x = patchEmbed.forward(ctx, ctx.cast(patches));
     if (mask != null) {
       NDArray m = ctx.cast(mask);
@@ -53,9 +79,17 @@ public final class VisionTransformer extends Module {
     long n = x.getShape().get(0);
     NDArray cls = ctx.manager().zeros(new Shape(n, 1, spec.dim()), x.getDataType()).add(ctx.weight(clsToken));
     x = NDArrays.concat(new NDList(cls, x), 1);
-    for (TransformerBlock block : blocks) {
-      x = block.forward(ctx, x);
+    List<NDArray> hidden = new ArrayList<>(blocks.size());
+    for (int b = 0; b < blocks.size(); b++) {
+      NDArray[] scales = residualScales == null ? null : residualScales.get(b);
+      x = scales == null ? blocks.get(b).forward(ctx, x) : blocks.get(b).forward(ctx, x, scales[0], scales[1]);
+      hidden.add(x);
     }
+    return new Encoded(norm.forward(ctx, x), hidden);
+  }
+
+  /** The encoder's final LayerNorm applied to {@code x} (e.g. one of {@link Encoded#hiddenStates()}). */
+  public NDArray finalNorm(StepContext ctx, NDArray x) {
     return norm.forward(ctx, x);
   }
 
