@@ -5,6 +5,8 @@ import dev.symmim.pipelines.embed.EmbedOptions;
 import dev.symmim.pipelines.embed.EmbedPipeline;
 import dev.symmim.pipelines.evaluate.EvaluateOptions;
 import dev.symmim.pipelines.evaluate.EvaluatePipeline;
+import dev.symmim.pipelines.finetune.FinetuneOptions;
+import dev.symmim.pipelines.finetune.FinetunePipeline;
 import dev.symmim.pipelines.index.IndexOptions;
 import dev.symmim.pipelines.index.IndexPipeline;
 import dev.symmim.pipelines.index.SearchCommand;
@@ -40,6 +42,9 @@ public final class Symmim {
             PrepareOptions.class, a -> done(PreparePipeline.run(parse(a, PrepareOptions.class)))),
         new Command("pretrain", "SymMIM pretraining of a ViT on a prepared dataset; resumable (re-run the same command)",
             PretrainOptions.class, a -> done(PretrainPipeline.run(parse(a, PretrainOptions.class)))),
+        new Command("finetune", "label-efficient fine-tuning of a pretrained (or random) encoder with a classifier head; "
+            + "val top-1/top-5 -> metrics.json; resumable", FinetuneOptions.class,
+            a -> done(FinetunePipeline.run(parse(a, FinetuneOptions.class)))),
         new Command("embed", "a prepared dataset + a pretrain checkpoint -> embedding Avro + Vertex AI export",
             EmbedOptions.class, a -> done(EmbedPipeline.run(parse(a, EmbedOptions.class)))),
         new Command("index", "embeddings -> sharded Lucene HNSW index (cosine) + index.json",

@@ -1,2 +1,2 @@
-/** {@code symmim finetune} will live here (label-efficient fine-tuning from a pretraining checkpoint). */
+/** {@code symmim finetune}: its options, the run planned from them (dataset labels, checkpoint, recipe) and the job over transforms/finetune. */
 package dev.symmim.pipelines.finetune;

@@ -43,12 +43,6 @@ public interface TrainingRunOptions extends PipelineOptions {
 
   void setLoaderThreads(int value);
 
-  @Description("Use only the first N train images (0: all).")
-  @Default.Integer(0)
-  int getMaxImages();
-
-  void setMaxImages(int value);
-
   @Description("Write one metrics.jsonl record every N steps.")
   @Default.Integer(1)
   int getMetricsEverySteps();

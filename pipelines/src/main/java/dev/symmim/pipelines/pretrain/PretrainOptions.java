@@ -26,6 +26,12 @@ public interface PretrainOptions extends DataOptions, OutputOptions, EncoderOpti
   @Validation.Required
   String getOutput();
 
+  @Description("Use only the first N train images (0: all).")
+  @Default.Integer(0)
+  int getMaxImages();
+
+  void setMaxImages(int value);
+
   @Description("Benchmark: time this many steps of the bare training loop on one in-memory batch, in blocks of 5 "
       + "interleaved with the stage's steps (loader paused meanwhile), and log full-stage vs bare img/s (0: skip).")
   @Default.Integer(0)

@@ -15,6 +15,7 @@ import dev.symmim.transforms.training.BatchLoader;
 import dev.symmim.transforms.training.BatchPlan;
 import dev.symmim.transforms.training.BatchSource;
 import dev.symmim.transforms.training.CheckpointStore;
+import dev.symmim.transforms.training.RunDirectory;
 import dev.symmim.transforms.training.StepOutcome;
 import dev.symmim.transforms.training.Trainer;
 import dev.symmim.transforms.training.TrainingImages;
@@ -54,7 +55,7 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
   private final BatchPlan plan;
   private final long total;
   private BareLoopBench bench;
-  private long firstBatch = -1;
+  private long firstBatch;
 
   public PretrainingLoop(PretrainRun run, TrainingLoop.Observer observer) throws IOException {
     this.run = run;
@@ -132,15 +133,17 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
   }
 
   @Override
+  public void start(RunDirectory dir, long firstBatch) {
+    this.firstBatch = firstBatch;
+  }
+
+  @Override
   public double afterBatch(long batchesDone, Trainer<Batch> trainer, BatchSource<Batch> batches) {
-    if (firstBatch < 0) {
-      firstBatch = batchesDone - 1;
-    }
     return bench == null ? 0 : bench.maybeRun(batchesDone - firstBatch, batches);
   }
 
   @Override
-  public void finish(TrainingLoop.Summary s, Trainer<Batch> trainer, Path runDir) {
+  public void finish(TrainingLoop.Summary s, Trainer<Batch> trainer, RunDirectory dir) {
     if (bench == null || s.imagesPerSecond() <= 0) {
       return;
     }

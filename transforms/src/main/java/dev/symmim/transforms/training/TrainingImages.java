@@ -16,9 +16,9 @@ import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
- * The train split of a prepared dataset, held as stored (raw or PNG bytes) in shard order; images
- * are decoded on demand by the loader's worker threads. Every shard is checked against the
- * manifest's sha256 and record count before it is used.
+ * One split of a prepared dataset (train by default), held as stored (raw or PNG bytes) in shard
+ * order, with ids and labels; images are decoded on demand by the loader's worker threads. Every
+ * shard is checked against the manifest's sha256 and record count before it is used.
  */
 public final class TrainingImages {
   private final List<Example> examples;
@@ -33,9 +33,15 @@ public final class TrainingImages {
 
   /** Reads the train shards listed in {@code manifest} under {@code dataDir}; at most {@code maxImages} (0: all). */
   public static TrainingImages load(String dataDir, DatasetManifest manifest, int maxImages) throws IOException {
-    DatasetManifest.Split train = manifest.splits().get("train");
+    return load(dataDir, manifest, "train", maxImages);
+  }
+
+  /** Reads the shards of {@code split}; at most {@code maxImages} (0: all). */
+  public static TrainingImages load(String dataDir, DatasetManifest manifest, String split, int maxImages)
+      throws IOException {
+    DatasetManifest.Split train = manifest.splits() == null ? null : manifest.splits().get(split);
     if (train == null || train.shards().isEmpty()) {
-      throw new IllegalArgumentException("dataset " + dataDir + " has no train split in its manifest");
+      throw new IllegalArgumentException("dataset " + dataDir + " has no " + split + " split in its manifest");
     }
     ResourceId root = org.apache.beam.sdk.io.FileSystems.matchNewResource(dataDir, true);
     List<Example> examples = new ArrayList<>();
@@ -57,6 +63,21 @@ public final class TrainingImages {
 
   public int count() {
     return examples.size();
+  }
+
+  /** The label of image {@code i} (-1: unlabelled). */
+  public int label(int i) {
+    return examples.get(i).getLabel();
+  }
+
+  /** The labels of every image, in order. */
+  public int[] labels() {
+    return examples.stream().mapToInt(Example::getLabel).toArray();
+  }
+
+  /** The id of image {@code i}. */
+  public String id(int i) {
+    return examples.get(i).getId().toString();
   }
 
   public int size() {

@@ -88,6 +88,7 @@ public final class TrainingLoop<B> {
     try (RunDirectory d = RunDirectory.open(settings.runDir(), settings.gcsEndpoint())) {
       dir = d;
       restore();
+      task.start(dir, batch);
       try {
         return train();
       } finally {
@@ -224,7 +225,7 @@ public final class TrainingLoop<B> {
     progress.maybeLog(batch, task.plan().epochOf(Math.max(0, batch - 1)), "", trainedImages, wall, true);
     Summary s = new Summary(trainer.stepCount(), batch, rollbacks, store.location(lastCommitted), wall,
         batches.waitSeconds(), wall > 0 ? trainedImages / wall : 0, lastLoss, stepSeconds);
-    task.finish(s, trainer, dir.local());
+    task.finish(s, trainer, dir);
     LOG.info("{}: done: {} steps, {} rollbacks, {} img/s over {} s (trainer {} s, waiting for data {} s), "
         + "final checkpoint {}", task.name(), s.steps(), rollbacks, String.format("%.1f", s.imagesPerSecond()),
         String.format("%.1f", wall), String.format("%.1f", stepSeconds), String.format("%.2f", s.dataWaitSeconds()),

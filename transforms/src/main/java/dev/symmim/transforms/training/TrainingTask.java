@@ -35,13 +35,19 @@ public interface TrainingTask<B> extends AutoCloseable {
   /** Writes the run's {@code run.json} (config, data, flags) to {@code file}; called once, when a run starts. */
   void writeRunFile(Path file) throws IOException;
 
+  /** Runs once per attempt, after the restore, before the first batch: {@code firstBatch} is where this attempt starts. */
+  default void start(RunDirectory dir, long firstBatch) throws IOException {}
+
   /** Runs after each trained batch (a benchmark block, an evaluation); returns the seconds it took. */
   default double afterBatch(long batchesDone, Trainer<B> trainer, BatchSource<B> batches) throws IOException {
     return 0;
   }
 
-  /** Runs once when the last batch is trained, before the run directory is closed. */
-  default void finish(TrainingLoop.Summary summary, Trainer<B> trainer, Path runDir) throws IOException {}
+  /**
+   * Runs once when the last batch is trained, before the run directory is closed: a final
+   * evaluation, say, whose files it writes to {@code dir.local()} and {@link RunDirectory#publish}es.
+   */
+  default void finish(TrainingLoop.Summary summary, Trainer<B> trainer, RunDirectory dir) throws IOException {}
 
   @Override
   default void close() {}

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -28,13 +29,33 @@ public final class TinyDataset {
 
   private TinyDataset() {}
 
+  /** A train split of {@code n} images. */
   public static void write(Path dir, int n) throws IOException {
-    Files.createDirectories(dir.resolve("train"));
+    write(dir, n, 0);
+  }
+
+  /**
+   * {@code train} train and {@code val} val images; an image's label says in which half its blob is
+   * (0: top half, 1: bottom half), so a classifier can learn it.
+   */
+  public static void write(Path dir, int train, int val) throws IOException {
     Random r = new Random(7);
+    Map<String, DatasetManifest.Split> splits = new LinkedHashMap<>();
+    splits.put("train", split(dir, "train", 0, train, r));
+    if (val > 0) {
+      splits.put("val", split(dir, "val", train, val, r));
+    }
+    new DatasetManifest(train + val, 0, 0, splits, List.of("0", "1"), SIZE, 1, "raw", new double[] {0.2},
+        new double[] {0.3}, null).writeTo(dir.toString());
+  }
+
+  private static DatasetManifest.Split split(Path dir, String name, int first, int n, Random r) throws IOException {
+    Files.createDirectories(dir.resolve(name));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    long[] counts = new long[2];
     try (DataFileWriter<Example> w = new DataFileWriter<>(new SpecificDatumWriter<>(Example.class))) {
       w.create(Example.getClassSchema(), bytes);
-      for (int i = 0; i < n; i++) {
+      for (int i = first; i < first + n; i++) {
         byte[] px = new byte[SIZE * SIZE];
         int cx = r.nextInt(SIZE);
         int cy = r.nextInt(SIZE);
@@ -43,19 +64,17 @@ public final class TinyDataset {
             px[y * SIZE + x] = (byte) (Math.abs(x - cx) + Math.abs(y - cy) < 5 ? 220 : 20 + r.nextInt(20));
           }
         }
-        w.append(Example.newBuilder().setId("img" + i).setSource("test").setSplit("train").setLabel(i % 2)
-            .setLabelName(String.valueOf(i % 2)).setHeight(SIZE).setWidth(SIZE).setChannels(1)
+        int label = cy < SIZE / 2 ? 0 : 1; // horizontal flips keep it
+        counts[label]++;
+        w.append(Example.newBuilder().setId(String.format("img%05d", i)).setSource("test").setSplit(name)
+            .setLabel(label).setLabelName(String.valueOf(label)).setHeight(SIZE).setWidth(SIZE).setChannels(1)
             .setEncoding(PixelEncoding.RAW).setPixels(ByteBuffer.wrap(px)).setContentHash("h" + i).build());
       }
     }
-    Path shard = dir.resolve("train/train-00000-of-00001.avro");
-    Files.write(shard, bytes.toByteArray());
-    DatasetManifest m = new DatasetManifest(n, 0, 0,
-        Map.of("train", new DatasetManifest.Split(n, Map.of("0", (long) n / 2, "1", (long) n - n / 2),
-            List.of(new DatasetManifest.Shard("train/train-00000-of-00001.avro", n, bytes.size(),
-                Sha256.of(bytes.toByteArray()))))),
-        List.of("0", "1"), SIZE, 1, "raw", new double[] {0.2}, new double[] {0.3}, null);
-    m.writeTo(dir.toString());
+    String path = name + "/" + name + "-00000-of-00001.avro";
+    Files.write(dir.resolve(path), bytes.toByteArray());
+    return new DatasetManifest.Split(n, Map.of("0", counts[0], "1", counts[1]),
+        List.of(new DatasetManifest.Shard(path, n, bytes.size(), Sha256.of(bytes.toByteArray()))));
   }
 
   /** A dim-16 depth-1 model on 16 px, patch 4 (4x4 grid, k = 2), one torch thread. */
