@@ -23,7 +23,7 @@ import java.nio.file.Path;
 
 /**
  * Embeddings of uint8 images with a checkpoint's encoder (no masking, final LayerNorm, fp32),
- * read out as the CLS token (default, METHOD.md) or the mean patch token ({@link Pooling}).
+ * read out as the CLS token (default, METHOD.md) or another {@link Readout} (METHOD.md section 7).
  * Holds its own copy of the encoder weights; not thread-safe: one per thread / DoFn instance, and
  * {@link #close()} it. Load the {@link Checkpoint} once per JVM and create predictors from it.
  */
@@ -31,16 +31,16 @@ public final class EmbeddingPredictor implements AutoCloseable {
   private final PretrainConfig config;
   private final NDManager manager;
   private final VisionTransformer encoder;
-  private final Pooling pooling;
+  private final Readout readout;
 
   /** CLS embeddings (METHOD.md section 4). */
   public EmbeddingPredictor(Checkpoint checkpoint, Branch branch, Device device) {
-    this(checkpoint, branch, device, Pooling.CLS);
+    this(checkpoint, branch, device, Readout.CLS);
   }
 
-  public EmbeddingPredictor(Checkpoint checkpoint, Branch branch, Device device, Pooling pooling) {
+  public EmbeddingPredictor(Checkpoint checkpoint, Branch branch, Device device, Readout readout) {
     this.config = checkpoint.config();
-    this.pooling = java.util.Objects.requireNonNull(pooling, "pooling");
+    this.readout = java.util.Objects.requireNonNull(readout, "readout");
     this.manager = NDManager.newBaseManager(device);
     this.encoder = new VisionTransformer(new ParameterFactory(manager, new SeededRandom(0), false).scope("encoder"), config.encoder());
     for (Parameter p : encoder.parameters()) {
@@ -59,21 +59,21 @@ public final class EmbeddingPredictor implements AutoCloseable {
   }
 
   public int embeddingSize() {
-    return config.encoder().dim();
+    return readout.size(config.encoder());
   }
 
   public PretrainConfig config() {
     return config;
   }
 
-  public Pooling pooling() {
-    return pooling;
+  public Readout readout() {
+    return readout;
   }
 
   /**
    * @param pixels {@code n} images, uint8, {@code H x W x C} interleaved, at the checkpoint's image
    *     size and channel count
-   * @return {@code n x D} embeddings (CLS or mean patch token, see {@link #pooling()})
+   * @return {@code n x embeddingSize()} embeddings (see {@link #readout()})
    */
   public float[][] embed(byte[] pixels, int n) {
     int s = config.encoder().imageSize();
@@ -106,11 +106,9 @@ public final class EmbeddingPredictor implements AutoCloseable {
     }
     try (StepContext ctx = new StepContext(manager, DataType.FLOAT32)) {
       NDArray patches = Patches.patchify(ctx.create(data, new Shape(n, s, s, c)), spec.patchSize());
-      NDArray tokens = encoder.forward(ctx, patches, null);
-      NDArray pooled = pooling == Pooling.CLS ? VisionTransformer.cls(tokens)
-          : VisionTransformer.patchTokens(tokens).mean(new int[] {1});
+      NDArray pooled = readout.read(ctx, encoder, encoder.encode(ctx, patches, null, null));
       float[] flat = pooled.toFloatArray();
-      int d = spec.dim();
+      int d = embeddingSize();
       float[][] out = new float[n][d];
       for (int i = 0; i < n; i++) {
         System.arraycopy(flat, i * d, out[i], 0, d);

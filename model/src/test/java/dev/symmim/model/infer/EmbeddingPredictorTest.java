@@ -55,10 +55,10 @@ public class EmbeddingPredictorTest {
       assertThat(larger.length, equalTo(2));
       assertThat(larger[0].length, equalTo(16));
     }
-    try (EmbeddingPredictor mean = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu(), Pooling.MEAN_PATCH);
+    try (EmbeddingPredictor mean = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu(), Readout.parse("mean"));
         EmbeddingPredictor cls = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu())) {
       float[][] m = mean.embed(pixels, 3);
-      assertThat(mean.pooling(), equalTo(Pooling.MEAN_PATCH));
+      assertThat(mean.readout(), equalTo(Readout.parse("mean")));
       assertThat(m.length, equalTo(3));
       assertThat(m[0].length, equalTo(16));
       assertThat(m[0], not(equalTo(cls.embed(pixels, 3)[0])));
@@ -101,7 +101,7 @@ public class EmbeddingPredictorTest {
         }
       }
     }
-    try (EmbeddingPredictor mean = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu(), Pooling.MEAN_PATCH)) {
+    try (EmbeddingPredictor mean = new EmbeddingPredictor(checkpoint, Branch.ONLINE, Device.cpu(), Readout.parse("mean"))) {
       float[] got = mean.embed(pixels, 1)[0];
       for (int d = 0; d < 16; d++) {
         assertThat(Math.abs(got[d] - expected[d]) < 1e-5, equalTo(true));

@@ -25,11 +25,20 @@ public interface EmbedOptions extends DataOptions, OutputOptions, InferenceOptio
   void setCheckpoint(String value);
 
   @Description("online (SymMIM's trained encoder), momentum (its EMA copy), random (same architecture, initial "
-      + "weights: a baseline) or pixels (standardized raw pixels: a baseline).")
+      + "weights: a baseline), pixels (standardized raw pixels: a baseline) or centredPixels (raw pixels minus the "
+      + "train split's mean image: the strongest simple raw-pixel baseline).")
   @Default.Enum("online")
   EncoderFlag getEncoder();
 
   void setEncoder(EncoderFlag value);
+
+  @Description("Read-out of a checkpoint encoder: cls (METHOD.md's CLS token), last4 (CLS of the last 4 blocks "
+      + "concatenated), mean (mean patch token), grid2 / grid4 (patch tokens averaged over a 2x2 / 4x4 grid, keeping "
+      + "the layout), or parts joined by + (e.g. cls+grid2).")
+  @Default.String("cls")
+  String getReadout();
+
+  void setReadout(String value);
 
   @Description("Output part files (0: one per 50000 embeddings; at most 5000, Vertex AI's import limit).")
   @Default.Integer(0)

@@ -1,5 +1,6 @@
 package dev.symmim.pipelines.embed;
 
+import dev.symmim.model.infer.Readout;
 import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.pipelines.options.DeviceFlag;
 import dev.symmim.pipelines.options.Flags;
@@ -33,7 +34,8 @@ public final class EmbedPipeline {
     Flags.check(o.getShards() >= 0 && o.getShards() <= WriteEmbeddings.MAX_SHARDS, "shards", o.getShards(),
         "must be in [0, " + WriteEmbeddings.MAX_SHARDS + "]");
     EncoderKind kind = EncoderKind.valueOf(o.getEncoder().name());
-    if (kind != EncoderKind.pixels) {
+    Readout readout = readout(o.getReadout(), "readout");
+    if (!kind.isPixels()) {
       Flags.require(o.getCheckpoint(), "checkpoint", "a pretrain run directory or checkpoint directory");
     }
     if (o.getDevice() == DeviceFlag.gpu && TorchRuntime.engine().getGpuCount() == 0) {
@@ -45,8 +47,17 @@ public final class EmbedPipeline {
     record.put("command", "symmim embed");
     record.put("flags", OptionDocs.values(o, EmbedOptions.class));
     record.put("codeVersion", BuildInfo.version());
-    return EmbedPlanner.plan(new EmbedPlanner.Request(o.getData(), o.getCheckpoint(), o.getOutput(), kind,
+    return EmbedPlanner.plan(new EmbedPlanner.Request(o.getData(), o.getCheckpoint(), o.getOutput(), kind, readout,
         o.getBatchSize(), o.getDevice().kind, o.getShards(), RunnerDefaults.inferenceThreads(o), record));
+  }
+
+  /** The read-out a flag names; a bad one is refused naming the flag. */
+  static Readout readout(String value, String flag) {
+    try {
+      return Readout.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--" + flag + "=" + value + ": " + e.getMessage(), e);
+    }
   }
 
   public static Pipeline build(EmbedOptions o, EmbedDataset.Plan plan) {

@@ -1,5 +1,6 @@
 package dev.symmim.pipelines.evaluate;
 
+import dev.symmim.model.infer.Readout;
 import dev.symmim.pipelines.options.Flags;
 import dev.symmim.pipelines.options.OptionDocs;
 import dev.symmim.pipelines.report.EvaluationReport;
@@ -138,34 +139,71 @@ public final class EvaluatePipeline {
     return out.resolve("report.html");
   }
 
-  /** Embeds the baselines (momentum, random init, raw pixels) of {@code main}'s dataset in one job. */
-  static List<EmbeddingSet> embedBaselines(EvaluateOptions o, EmbeddingsManifest main, String out) throws IOException {
-    List<EncoderKind> kinds = new ArrayList<>();
+  /** A set to embed for comparison: which encoder, with which read-out, under which name. */
+  record Baseline(String name, EncoderKind kind, Readout readout) {}
+
+  /**
+   * The comparison sets of {@code main}: its momentum encoder, a random-init encoder of the same
+   * architecture (both with main's read-out), raw pixels standardized and centred on the mean image;
+   * then, for each extra read-out, main's encoder and the random-init encoder read out that way.
+   */
+  static List<Baseline> baselines(EmbeddingsManifest main, List<Readout> extraReadouts) {
+    List<Baseline> out = new ArrayList<>();
+    EncoderKind mainKind = EncoderKind.valueOf(main.encoder());
+    Readout mainReadout = mainKind.isPixels() ? Readout.CLS
+        : Readout.parse(main.config() == null ? "cls" : main.config().path("readout").asText("cls"));
     if (main.checkpoint() != null) {
-      if (main.encoder().equals(EncoderKind.online.name())) {
-        kinds.add(EncoderKind.momentum);
+      if (mainKind == EncoderKind.online) {
+        out.add(new Baseline(EncoderKind.momentum.name(), EncoderKind.momentum, mainReadout));
       }
-      kinds.add(EncoderKind.random);
+      out.add(new Baseline(EncoderKind.random.name(), EncoderKind.random, mainReadout));
     }
-    if (!main.encoder().equals(EncoderKind.pixels.name())) {
-      kinds.add(EncoderKind.pixels);
+    for (EncoderKind pixels : List.of(EncoderKind.pixels, EncoderKind.centredPixels)) {
+      if (mainKind != pixels) {
+        out.add(new Baseline(pixels.name(), pixels, Readout.CLS));
+      }
     }
+    if (main.checkpoint() != null) {
+      for (Readout r : extraReadouts) {
+        if (!r.equals(mainReadout)) {
+          out.add(new Baseline(mainKind + ":" + r.flag(), mainKind, r));
+          out.add(new Baseline(EncoderKind.random + ":" + r.flag(), EncoderKind.random, r));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Embeds the comparison sets of {@code main}'s dataset in one job. */
+  static List<EmbeddingSet> embedBaselines(EvaluateOptions o, EmbeddingsManifest main, String out) throws IOException {
+    List<Readout> extra = new ArrayList<>();
+    for (String r : o.getReadouts().split(",")) {
+      if (!r.isBlank()) {
+        try {
+          extra.add(Readout.parse(r));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--readouts=" + o.getReadouts() + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    List<Baseline> baselines = baselines(main, extra);
     Pipeline p = Pipeline.create(o);
     List<EmbeddingSet> sets = new ArrayList<>();
-    for (EncoderKind kind : kinds) {
-      String dir = Locations.child(Locations.child(out, "features"), kind.name());
+    for (Baseline b : baselines) {
+      String dir = Locations.child(Locations.child(out, "features"), b.name().replace(':', '-').replace('+', '-'));
       Map<String, Object> record = new LinkedHashMap<>();
-      record.put("command", "symmim evaluate (baseline " + kind + ")");
+      record.put("command", "symmim evaluate (comparison set " + b.name() + ")");
       record.put("codeVersion", BuildInfo.version());
-      EmbedDataset.Plan plan = EmbedPlanner.plan(new EmbedPlanner.Request(main.dataset(), main.checkpoint(), dir, kind,
-          o.getBatchSize(), o.getDevice().kind, 0, RunnerDefaults.inferenceThreads(o), record));
-      p.apply("Embed-" + kind, EmbedDataset.of(plan));
-      sets.add(new EmbeddingSet(kind.name(), dir, null));
+      EmbedDataset.Plan plan = EmbedPlanner.plan(new EmbedPlanner.Request(main.dataset(), main.checkpoint(), dir,
+          b.kind(), b.readout(), o.getBatchSize(), o.getDevice().kind, 0, RunnerDefaults.inferenceThreads(o), record));
+      p.apply("Embed-" + b.name(), EmbedDataset.of(plan));
+      sets.add(new EmbeddingSet(b.name(), dir, null));
     }
-    if (kinds.isEmpty()) {
+    if (baselines.isEmpty()) {
       return sets;
     }
-    System.out.println("evaluate: embedding baselines " + kinds + " of " + main.dataset());
+    System.out.println("evaluate: embedding comparison sets " + baselines.stream().map(Baseline::name).toList()
+        + " of " + main.dataset());
     PipelineResult r;
     try (ProgressMeter.Reporting progress = ProgressMeter.of(ComputeEmbeddings.STAGE).report(10)) {
       r = Jobs.run(p, "evaluate (baselines)");
@@ -203,10 +241,10 @@ public final class EvaluatePipeline {
 
   static void printSummary(EvaluationMetrics metrics) {
     int k = metrics.sets().values().iterator().next().knn().primary().k();
-    System.out.printf("evaluate: set        kNN k=%d top1  k=200 top1  linear top1  eff.rank%n", k);
+    System.out.printf("evaluate: %-20s kNN k=%d top1  k=200 top1  linear top1  eff.rank%n", "set", k);
     for (SetEvaluation s : metrics.sets().values()) {
       KnnResult.AtK at200 = s.knn().at(200);
-      System.out.printf("evaluate: %-10s %12.2f%% %10.2f%% %11.2f%% %9.1f%n", s.name(),
+      System.out.printf("evaluate: %-20s %12.2f%% %10.2f%% %11.2f%% %9.1f%n", s.name(),
           100 * s.knn().primary().top1(), at200 == null ? Double.NaN : 100 * at200.top1(),
           s.linearProbe() == null ? Double.NaN : 100 * s.linearProbe().top1(),
           s.featureHealth() == null ? Double.NaN : s.featureHealth().effectiveRank());

@@ -90,7 +90,7 @@ public final class SearchCommand {
     } catch (IllegalArgumentException e) {
       kind = null;
     }
-    if (kind != EncoderKind.online && kind != EncoderKind.momentum) {
+    if (kind != EncoderKind.online && kind != EncoderKind.momentum) { // (random and pixel indexes are baselines)
       throw new IllegalArgumentException("--image works with indexes of a checkpoint's online or momentum encoder; "
           + "index " + o.getIndex() + " holds '" + em.encoder() + "' embeddings (" + index.modelId() + ")");
     }
@@ -102,7 +102,8 @@ public final class SearchCommand {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--checkpoint=" + checkpointFlag + ": " + e.getMessage(), e);
     }
-    String modelId = Checkpoints.modelId(checkpoint, kind.name());
+    String readout = em.config() == null ? "cls" : em.config().path("readout").asText("cls");
+    String modelId = Checkpoints.modelId(checkpoint, kind.name()) + (readout.equals("cls") ? "" : "@" + readout);
     if (!modelId.equals(index.modelId())) {
       throw new IllegalArgumentException("--checkpoint=" + checkpointFlag + " is model " + modelId + " but index "
           + o.getIndex() + " was built from model " + index.modelId() + ": query and index vectors would not be "
@@ -131,7 +132,7 @@ public final class SearchCommand {
       throw new IllegalArgumentException("--image=" + o.getImage() + ": " + e.kind() + ": " + e.getMessage(), e);
     }
     Embedder.Spec spec = new Embedder.Spec(kind, checkpoint.toString(), o.getDevice().kind, dataset.imageSize(),
-        dataset.channels(), dataset.channelMean(), dataset.channelStd());
+        dataset.channels(), dataset.channelMean(), dataset.channelStd(), readout);
     try (Embedder embedder = spec.open()) {
       if (embedder.dim() != index.dim()) {
         throw new IllegalArgumentException("--checkpoint=" + checkpointFlag + " makes " + embedder.dim()

@@ -26,6 +26,14 @@ public interface EvaluationOptions extends PipelineOptions {
 
   void setBaselines(boolean value);
 
+  @Description("More read-outs to compare in the same run (comma-separated, e.g. grid2,cls+grid2; see 'symmim help "
+      + "embed' --readout): for each, the checkpoint's encoder and the random-init baseline are embedded with it and "
+      + "evaluated as sets '<encoder>:<readout>' and 'random:<readout>'. Empty: only the embeddings' own read-out.")
+  @Default.String("")
+  String getReadouts();
+
+  void setReadouts(String value);
+
   @Description("Rows per k-NN block (each worker holds one bank block and one query block at a time).")
   @Default.Integer(2048)
   int getBlockRows();

@@ -158,6 +158,10 @@ public final class EvaluationReport {
   }
 
   public static String label(String set) {
+    int colon = set.indexOf(':');
+    if (colon > 0) {
+      return label(set.substring(0, colon)) + ", read-out " + set.substring(colon + 1);
+    }
     switch (set) {
       case "online":
         return "SymMIM online encoder";
@@ -167,6 +171,8 @@ public final class EvaluationReport {
         return "random init (same architecture)";
       case "pixels":
         return "raw pixels";
+      case "centredPixels":
+        return "raw pixels, centred on the mean image";
       default:
         return set;
     }

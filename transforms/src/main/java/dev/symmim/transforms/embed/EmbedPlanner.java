@@ -8,7 +8,9 @@ import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.DatasetPaths;
 import dev.symmim.transforms.io.Locations;
 import dev.symmim.transforms.io.Sha256;
+import dev.symmim.model.infer.Readout;
 import dev.symmim.transforms.training.Checkpoints;
+import dev.symmim.transforms.training.TrainingImages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -35,10 +37,11 @@ public final class EmbedPlanner {
    *
    * @param shards output part files (0: one per {@value #EMBEDDINGS_PER_SHARD} embeddings)
    * @param threads torch intra-op threads per inference worker
+   * @param readout how a checkpoint encoder's vector is read out ({@link Readout}: cls, mean, grid2, ...)
    * @param record what made the job (command, flags, code version), kept in the manifest's config
    */
-  public record Request(String data, String checkpoint, String output, EncoderKind kind, int batchSize,
-      DeviceKind device, int shards, int threads, Map<String, Object> record) {}
+  public record Request(String data, String checkpoint, String output, EncoderKind kind, Readout readout,
+      int batchSize, DeviceKind device, int shards, int threads, Map<String, Object> record) {}
 
   public static EmbedDataset.Plan plan(Request r) throws IOException {
     EncoderKind kind = r.kind();
@@ -64,9 +67,13 @@ public final class EmbedPlanner {
     String checkpointDir = null;
     String modelId;
     int dim;
-    if (kind == EncoderKind.pixels) {
-      modelId = "pixels/" + m.imageSize() + "x" + m.imageSize() + "x" + m.channels();
+    float[] meanImage = null;
+    if (kind.isPixels()) {
+      modelId = kind + "/" + m.imageSize() + "x" + m.imageSize() + "x" + m.channels();
       dim = m.imageSize() * m.imageSize() * m.channels();
+      if (kind == EncoderKind.centredPixels) {
+        meanImage = meanImage(data, m);
+      }
     } else {
       Path dir;
       try {
@@ -86,7 +93,14 @@ public final class EmbedPlanner {
       if (kind == EncoderKind.random) {
         modelId = modelId.replace("/random", "/random-init-seed-" + config.run().seed());
       }
-      dim = config.encoder().dim();
+      try {
+        dim = r.readout().size(config.encoder());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--readout=" + r.readout().flag() + ": " + e.getMessage(), e);
+      }
+      if (!r.readout().equals(Readout.CLS)) {
+        modelId = modelId + "@" + r.readout().flag();
+      }
     }
 
     List<ShardRef> shards = new ArrayList<>();
@@ -100,16 +114,45 @@ public final class EmbedPlanner {
         : (int) Math.min(WriteEmbeddings.MAX_SHARDS, Math.max(1, (records + EMBEDDINGS_PER_SHARD - 1) / EMBEDDINGS_PER_SHARD));
 
     ObjectNode config = DatasetManifest.json().valueToTree(r.record());
-    config.put("features", kind == EncoderKind.pixels
-        ? "raw pixels, each channel standardized with the dataset's mean/std"
-        : "CLS token after the final LayerNorm; no masking; images standardized with the checkpoint's channel stats");
+    config.put("features", features(kind, r.readout()));
+    if (!kind.isPixels()) {
+      config.put("readout", r.readout().flag());
+    }
     config.put("imageSize", m.imageSize());
     config.put("channels", m.channels());
     EmbeddingsManifest template = new EmbeddingsManifest(modelId, dim, kind.name(), checkpointDir, data,
         Sha256.of(manifestBytes), 0, 0, Map.of(), List.of(), List.of(), m.classes(), config);
     Embedder.Spec spec = new Embedder.Spec(kind, checkpointDir, r.device(), m.imageSize(), m.channels(),
-        m.channelMean(), m.channelStd(), r.threads());
+        m.channelMean(), m.channelStd(), r.threads(), r.readout().flag(), meanImage);
     return new EmbedDataset.Plan(output, shards, spec, r.batchSize(), numShards,
         DatasetManifest.json().writeValueAsString(template));
+  }
+
+  /** What the vectors are, for the manifest. */
+  static String features(EncoderKind kind, Readout readout) {
+    return switch (kind) {
+      case pixels -> "raw pixels, each channel standardized with the dataset's mean/std";
+      case centredPixels -> "raw pixels minus the train split's mean image, divided by the channel std";
+      default -> "read-out " + readout.flag() + " (cls: CLS token; last4: CLS of the last 4 blocks; mean: mean patch "
+          + "token; grid2/grid4: patch tokens averaged over a 2x2/4x4 grid) after the final LayerNorm; no masking; "
+          + "images standardized with the checkpoint's channel stats";
+    };
+  }
+
+  /** The mean image of the train split, in [0, 1], HWC. */
+  static float[] meanImage(String data, DatasetManifest m) throws IOException {
+    TrainingImages train = TrainingImages.load(data, m, "train", 0);
+    double[] sum = new double[m.imageSize() * m.imageSize() * m.channels()];
+    for (int i = 0; i < train.count(); i++) {
+      byte[] px = train.pixels(i);
+      for (int j = 0; j < sum.length; j++) {
+        sum[j] += (px[j] & 0xff) / 255.0;
+      }
+    }
+    float[] mean = new float[sum.length];
+    for (int j = 0; j < sum.length; j++) {
+      mean[j] = (float) (sum[j] / Math.max(1, train.count()));
+    }
+    return mean;
   }
 }

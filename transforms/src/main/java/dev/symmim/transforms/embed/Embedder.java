@@ -5,6 +5,7 @@ import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.infer.Branch;
 import dev.symmim.model.infer.EmbeddingPredictor;
+import dev.symmim.model.infer.Readout;
 import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.model.train.SymMimTrainer;
 import java.io.Serializable;
@@ -33,26 +34,29 @@ public interface Embedder extends AutoCloseable {
    * @param imageSize side of the dataset's square images (the pixel baseline requires it)
    * @param threads torch intra-op threads per worker process (0: leave as is); with several
    *     inference DoFns per process, cores / DoFns avoids oversubscription
+   * @param readout how a checkpoint encoder's vector is read out ({@link Readout#flag()}, e.g. {@code cls})
+   * @param meanImage the train split's mean image in [0, 1] ({@link EncoderKind#centredPixels} only)
    */
   record Spec(EncoderKind kind, String checkpointDir, dev.symmim.model.config.DeviceKind device, int imageSize,
-      int channels, double[] mean, double[] std, int threads) implements Serializable {
+      int channels, double[] mean, double[] std, int threads, String readout, float[] meanImage)
+      implements Serializable {
 
     /** A spec that leaves torch's thread count alone (single-process tools such as search). */
     public Spec(EncoderKind kind, String checkpointDir, dev.symmim.model.config.DeviceKind device, int imageSize,
-        int channels, double[] mean, double[] std) {
-      this(kind, checkpointDir, device, imageSize, channels, mean, std, 0);
+        int channels, double[] mean, double[] std, String readout) {
+      this(kind, checkpointDir, device, imageSize, channels, mean, std, 0, readout, null);
     }
 
     /** Builds the embedder; checkpoint weights are loaded once per JVM and shared. */
     public Embedder open() {
-      if (kind == EncoderKind.pixels) {
-        return new Pixels(imageSize, channels, mean, std);
+      if (kind.isPixels()) {
+        return new Pixels(imageSize, channels, mean, std, kind == EncoderKind.centredPixels ? meanImage : null);
       }
       TorchRuntime.configureThreads(threads, 0);
       Path dir = Checkpoints.local(checkpointDir);
       Checkpoint c = kind == EncoderKind.random ? RandomInit.of(dir) : Checkpoints.shared(dir);
       Branch branch = kind == EncoderKind.momentum ? Branch.MOMENTUM : Branch.ONLINE;
-      EmbeddingPredictor p = new EmbeddingPredictor(c, branch, TorchRuntime.device(device));
+      EmbeddingPredictor p = new EmbeddingPredictor(c, branch, TorchRuntime.device(device), Readout.parse(readout));
       return new Predictor(p);
     }
   }
@@ -73,7 +77,7 @@ public interface Embedder extends AutoCloseable {
     }
   }
 
-  /** A checkpoint encoder's CLS embedding. */
+  /** A checkpoint encoder's embedding (its read-out). */
   final class Predictor implements Embedder {
     private final EmbeddingPredictor predictor;
 
@@ -97,16 +101,18 @@ public interface Embedder extends AutoCloseable {
     }
   }
 
-  /** Pixels as a vector, standardized per channel. */
+  /** Pixels as a vector, standardized per channel, or centred on the mean image and scaled per channel. */
   final class Pixels implements Embedder {
     private final int size;
     private final int channels;
     private final float[] mean;
     private final float[] invStd;
+    private final float[] meanImage;
 
-    Pixels(int size, int channels, double[] mean, double[] std) {
+    Pixels(int size, int channels, double[] mean, double[] std, float[] meanImage) {
       this.size = size;
       this.channels = channels;
+      this.meanImage = meanImage;
       this.mean = new float[channels];
       this.invStd = new float[channels];
       for (int c = 0; c < channels; c++) {
@@ -130,7 +136,8 @@ public interface Embedder extends AutoCloseable {
       for (int i = 0; i < n; i++) {
         for (int j = 0; j < d; j++) {
           int c = j % channels;
-          out[i][j] = ((pixels[i * d + j] & 0xff) / 255f - mean[c]) * invStd[c];
+          float centre = meanImage == null ? mean[c] : meanImage[j];
+          out[i][j] = ((pixels[i * d + j] & 0xff) / 255f - centre) * invStd[c];
         }
       }
       return out;

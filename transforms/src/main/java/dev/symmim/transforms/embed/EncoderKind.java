@@ -9,5 +9,15 @@ public enum EncoderKind {
   /** The checkpoint's architecture with freshly initialized weights (seeded): a baseline. */
   random,
   /** Raw pixels, each channel standardized with the dataset's mean and std: a baseline. */
-  pixels
+  pixels,
+  /**
+   * Raw pixels minus the train split's mean image, scaled by the channel std: the strongest simple
+   * raw-pixel baseline (METHOD.md section 7).
+   */
+  centredPixels;
+
+  /** Whether the features are pixels (no checkpoint, no read-out). */
+  public boolean isPixels() {
+    return this == pixels || this == centredPixels;
+  }
 }

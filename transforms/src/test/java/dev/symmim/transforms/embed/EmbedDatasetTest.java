@@ -116,7 +116,7 @@ public class EmbedDatasetTest {
     Path data = dataset(tmp.newFolder("data").toPath());
     Path out = tmp.newFolder("out").toPath();
     Embedder.Spec spec = new Embedder.Spec(EncoderKind.pixels, null, DeviceKind.CPU, SIZE, 1, new double[] {0.5},
-        new double[] {0.25}, 1);
+        new double[] {0.25}, 1, "cls", null);
     run(plan(data, out, spec, "pixels/8x8x1", SIZE * SIZE));
 
     EmbeddingsManifest m = EmbeddingsManifest.readFrom(out.toString());
@@ -169,7 +169,7 @@ public class EmbedDatasetTest {
     String id = Checkpoints.modelId(ckpt, EncoderKind.online.name());
     assertTrue(id, id.matches("sha256:[0-9a-f]{16}/online"));
     Embedder.Spec spec = new Embedder.Spec(EncoderKind.online, ckpt.toString(), DeviceKind.CPU, SIZE, 1,
-        new double[] {0.5}, new double[] {0.25}, 1);
+        new double[] {0.5}, new double[] {0.25}, 1, "cls", null);
     run(plan(data, out, spec, id, 16));
     EmbeddingsManifest m = EmbeddingsManifest.readFrom(out.toString());
     assertEquals(GOOD, m.records());
@@ -187,7 +187,7 @@ public class EmbedDatasetTest {
     bytes[bytes.length - 1] ^= 1;
     Files.write(shard, bytes);
     Embedder.Spec spec = new Embedder.Spec(EncoderKind.pixels, null, DeviceKind.CPU, SIZE, 1, new double[] {0.5},
-        new double[] {0.25}, 1);
+        new double[] {0.25}, 1, "cls", null);
     try {
       run(plan(data, tmp.newFolder("out").toPath(), spec, "pixels", SIZE * SIZE));
       fail("a shard whose sha256 differs from the manifest must fail the job");
