@@ -17,6 +17,8 @@ import dev.symmim.pipelines.prepare.PreparePipeline;
 import dev.symmim.pipelines.pretrain.PretrainOptions;
 import dev.symmim.pipelines.pretrain.PretrainPipeline;
 import dev.symmim.pipelines.workflows.Ablate;
+import dev.symmim.pipelines.workflows.Benchmark;
+import dev.symmim.pipelines.workflows.BenchmarkOptions;
 import dev.symmim.pipelines.workflows.AblateOptions;
 import dev.symmim.pipelines.workflows.Demo;
 import dev.symmim.pipelines.workflows.DemoOptions;
@@ -55,6 +57,9 @@ public final class Symmim {
             EvaluateOptions.class, a -> done(EvaluatePipeline.run(parse(a, EvaluateOptions.class)))),
         new Command("ablate", "masking ablation: symmetric (fixed/random parity) vs random 50/75% vs blocks, N seeds, mean +- std",
             AblateOptions.class, a -> done(Ablate.run(parse(a, AblateOptions.class)))),
+        new Command("benchmark", "label efficiency: pretrain once, then fine-tune per label fraction x arm (SymMIM, "
+            + "scratch, compute-matched scratch) x seed; frozen k-NN/probe; benchmark.json + .html; resumable",
+            BenchmarkOptions.class, a -> done(Benchmark.run(parse(a, BenchmarkOptions.class)))),
         new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index [flags]'",
             null, Bench::run))) {
       COMMANDS.put(c.name(), c);

@@ -109,9 +109,7 @@ public final class EvaluatePipeline {
     EmbeddingsManifest main = readManifest(embeddings, "embeddings");
     List<EmbeddingSet> sets = new ArrayList<>();
     sets.add(new EmbeddingSet(main.encoder(), embeddings, main));
-    if (o.getBaselines()) {
-      sets.addAll(embedBaselines(o, main, output));
-    }
+    sets.addAll(embedBaselines(o, main, output));
     long t1 = System.nanoTime();
     Pipeline p = Pipeline.create(o);
     List<PCollection<String>> results = new ArrayList<>();
@@ -143,23 +141,24 @@ public final class EvaluatePipeline {
   record Baseline(String name, EncoderKind kind, Readout readout) {}
 
   /**
-   * The comparison sets of {@code main}: its momentum encoder, a random-init encoder of the same
-   * architecture (both with main's read-out), raw pixels standardized and centred on the mean image;
-   * then, for each extra read-out, main's encoder and the random-init encoder read out that way.
+   * The comparison sets of {@code main}: with {@code withBaselines}, its momentum encoder, a
+   * random-init encoder of the same architecture (both with main's read-out), raw pixels standardized
+   * and centred on the mean image; then, for each extra read-out, main's encoder (and with
+   * {@code withBaselines} the random-init encoder) read out that way.
    */
-  static List<Baseline> baselines(EmbeddingsManifest main, List<Readout> extraReadouts) {
+  static List<Baseline> baselines(EmbeddingsManifest main, List<Readout> extraReadouts, boolean withBaselines) {
     List<Baseline> out = new ArrayList<>();
     EncoderKind mainKind = EncoderKind.valueOf(main.encoder());
     Readout mainReadout = mainKind.isPixels() ? Readout.CLS
         : Readout.parse(main.config() == null ? "cls" : main.config().path("readout").asText("cls"));
-    if (main.checkpoint() != null) {
+    if (main.checkpoint() != null && withBaselines) {
       if (mainKind == EncoderKind.online) {
         out.add(new Baseline(EncoderKind.momentum.name(), EncoderKind.momentum, mainReadout));
       }
       out.add(new Baseline(EncoderKind.random.name(), EncoderKind.random, mainReadout));
     }
     for (EncoderKind pixels : List.of(EncoderKind.pixels, EncoderKind.centredPixels)) {
-      if (mainKind != pixels) {
+      if (withBaselines && mainKind != pixels) {
         out.add(new Baseline(pixels.name(), pixels, Readout.CLS));
       }
     }
@@ -167,7 +166,9 @@ public final class EvaluatePipeline {
       for (Readout r : extraReadouts) {
         if (!r.equals(mainReadout)) {
           out.add(new Baseline(mainKind + ":" + r.flag(), mainKind, r));
-          out.add(new Baseline(EncoderKind.random + ":" + r.flag(), EncoderKind.random, r));
+          if (withBaselines) {
+            out.add(new Baseline(EncoderKind.random + ":" + r.flag(), EncoderKind.random, r));
+          }
         }
       }
     }
@@ -186,7 +187,7 @@ public final class EvaluatePipeline {
         }
       }
     }
-    List<Baseline> baselines = baselines(main, extra);
+    List<Baseline> baselines = baselines(main, extra, o.getBaselines());
     Pipeline p = Pipeline.create(o);
     List<EmbeddingSet> sets = new ArrayList<>();
     for (Baseline b : baselines) {

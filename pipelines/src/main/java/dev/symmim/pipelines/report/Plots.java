@@ -128,4 +128,102 @@ public final class Plots {
     g.dispose();
     ImageIO.write(img, "png", png.toFile());
   }
+
+  /** A named curve of (x, mean) points with a +- error per point. */
+  public record ErrorSeries(String name, double[] x, double[] mean, double[] error) {}
+
+  /**
+   * Points joined by lines with vertical error bars, on a logarithmic x axis (ticks at the points'
+   * x values, labelled as percentages: the label-efficiency plot).
+   */
+  public static void logXWithErrors(Path png, String title, String xLabel, String yLabel, List<ErrorSeries> series)
+      throws IOException {
+    int w = 840;
+    int h = 420;
+    int left = 70;
+    int right = 200;
+    int top = 30;
+    int bottom = 50;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = canvas(img);
+    double x0 = Double.MAX_VALUE;
+    double x1 = -Double.MAX_VALUE;
+    double y0 = Double.MAX_VALUE;
+    double y1 = -Double.MAX_VALUE;
+    java.util.TreeSet<Double> ticks = new java.util.TreeSet<>();
+    for (ErrorSeries s : series) {
+      for (int i = 0; i < s.x().length; i++) {
+        double e = Double.isFinite(s.error()[i]) ? s.error()[i] : 0;
+        x0 = Math.min(x0, Math.log10(s.x()[i]));
+        x1 = Math.max(x1, Math.log10(s.x()[i]));
+        y0 = Math.min(y0, s.mean()[i] - e);
+        y1 = Math.max(y1, s.mean()[i] + e);
+        ticks.add(s.x()[i]);
+      }
+    }
+    if (x1 <= x0) {
+      x0 -= 0.5;
+      x1 += 0.5;
+    }
+    double pad = Math.max(0.5, (y1 - y0) * 0.08);
+    y0 -= pad;
+    y1 += pad;
+    double lx = (x1 - x0) * 0.06;
+    x0 -= lx;
+    x1 += lx;
+    int pw = w - left - right;
+    int ph = h - top - bottom;
+    final double fx0 = x0;
+    final double fx1 = x1;
+    final double fy0 = y0;
+    final double fy1 = y1;
+    java.util.function.DoubleUnaryOperator px = v -> left + pw * (Math.log10(v) - fx0) / (fx1 - fx0);
+    java.util.function.DoubleUnaryOperator py = v -> top + ph - ph * (v - fy0) / (fy1 - fy0);
+    g.setColor(Color.BLACK);
+    g.drawString(title, left, 18);
+    g.drawRect(left, top, pw, ph);
+    for (int t = 0; t <= 4; t++) {
+      double yv = y0 + (y1 - y0) * t / 4;
+      int yy = (int) py.applyAsDouble(yv);
+      g.setColor(new Color(0xeeeeee));
+      g.drawLine(left + 1, yy, left + pw - 1, yy);
+      g.setColor(Color.DARK_GRAY);
+      g.drawString(String.format("%.1f", yv), 8, yy + 4);
+    }
+    for (double t : ticks) {
+      int xx = (int) px.applyAsDouble(t);
+      g.setColor(new Color(0xeeeeee));
+      g.drawLine(xx, top + 1, xx, top + ph - 1);
+      g.setColor(Color.DARK_GRAY);
+      g.drawString(String.format("%s%%", new java.math.BigDecimal(100 * t).stripTrailingZeros().toPlainString()), xx - 10,
+          top + ph + 16);
+    }
+    g.drawString(xLabel, left + pw / 2 - 40, h - 10);
+    g.drawString(yLabel, 4, top - 8);
+    g.setStroke(new BasicStroke(1.8f));
+    for (int si = 0; si < series.size(); si++) {
+      ErrorSeries s = series.get(si);
+      g.setColor(PALETTE[si % PALETTE.length]);
+      for (int i = 0; i < s.x().length; i++) {
+        int xx = (int) px.applyAsDouble(s.x()[i]) + (si - series.size() / 2) * 3; // keep bars apart
+        int yy = (int) py.applyAsDouble(s.mean()[i]);
+        if (i > 0) {
+          g.drawLine((int) px.applyAsDouble(s.x()[i - 1]) + (si - series.size() / 2) * 3,
+              (int) py.applyAsDouble(s.mean()[i - 1]), xx, yy);
+        }
+        g.fillOval(xx - 4, yy - 4, 8, 8);
+        if (Double.isFinite(s.error()[i]) && s.error()[i] > 0) {
+          int ya = (int) py.applyAsDouble(s.mean()[i] - s.error()[i]);
+          int yb = (int) py.applyAsDouble(s.mean()[i] + s.error()[i]);
+          g.drawLine(xx, ya, xx, yb);
+          g.drawLine(xx - 5, ya, xx + 5, ya);
+          g.drawLine(xx - 5, yb, xx + 5, yb);
+        }
+      }
+      g.fillRect(left + pw + 14, top + 10 + 20 * si, 16, 4);
+      g.drawString(s.name(), left + pw + 36, top + 16 + 20 * si);
+    }
+    g.dispose();
+    ImageIO.write(img, "png", png.toFile());
+  }
 }

@@ -74,6 +74,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
   private MetricsLog evaluations;
   private final List<FinetuneResult.Evaluation> history = new ArrayList<>();
   private FinetuneResult result;
+  private long firstBatch;
 
   public FinetuningTask(FinetuneRun run) throws IOException {
     this.run = run;
@@ -215,6 +216,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
 
   @Override
   public void start(RunDirectory dir, long firstBatch) throws IOException {
+    this.firstBatch = firstBatch;
     if (run.evalEveryEpochs() > 0) {
       dir.fetch(EVALUATIONS_FILE);
       // Evaluations the interrupted attempt logged after its last checkpoint are dropped.
@@ -249,6 +251,15 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
 
   @Override
   public void finish(TrainingLoop.Summary summary, Trainer<Batch> trainer, RunDirectory dir) throws IOException {
+    if (firstBatch == total) { // finished earlier: its result (and the training time it measured) stands
+      dir.fetch(RESULT_FILE);
+      Path existing = dir.local().resolve(RESULT_FILE);
+      if (Files.exists(existing)) {
+        result = MetricsJson.read(Files.readAllBytes(existing), FinetuneResult.class);
+        LOG.info("finetune: finished earlier; val top-1 {}%", String.format("%.2f", 100 * result.top1()));
+        return;
+      }
+    }
     long t0 = System.nanoTime();
     double[] acc = evaluate(((Classifier) trainer).trainer);
     double evalSeconds = (System.nanoTime() - t0) / 1e9;
