@@ -9,6 +9,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.symmim.transforms.evaluate.EvaluationMetrics;
+import dev.symmim.transforms.evaluate.KnnResult;
+import dev.symmim.transforms.evaluate.MetricsJson;
+import dev.symmim.transforms.evaluate.SetEvaluation;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.symmim.schemas.Example;
 import dev.symmim.testing.gcs.GcsServer;
@@ -99,28 +103,30 @@ public class DemoOnGcsIT {
     assertEquals(0, embeddings.failed());
 
     // The checkpoint the embeddings name is the one the pretrain run committed last, read from gs://.
-    assertEquals("step-00000064", text(OUT + "/pretrain/checkpoints/LATEST").strip());
-    String checkpoint = OUT + "/pretrain/checkpoints/step-00000064";
+    assertEquals("step-00000624", text(OUT + "/pretrain/checkpoints/LATEST").strip());
+    String checkpoint = OUT + "/pretrain/checkpoints/step-00000624";
     assertEquals(checkpoint, embeddings.checkpoint());
     assertTrue(Locations.exists(checkpoint + "/COMMITTED"));
     assertEquals(Checkpoints.modelId(Checkpoints.local(checkpoint), EncoderKind.online.name()), embeddings.modelId());
-    assertEquals(64, text(OUT + "/pretrain/metrics.jsonl").strip().split("\n").length);
-    assertTrue(text(OUT + "/pretrain/run.json").contains("\"totalSteps\" : 64"));
+    assertEquals(624, text(OUT + "/pretrain/metrics.jsonl").strip().split("\n").length);
+    assertTrue(text(OUT + "/pretrain/run.json").contains("\"totalSteps\" : 624"));
     assertTrue(Locations.exists(OUT + "/index/index.json"));
 
-    JsonNode metrics = new ObjectMapper().readTree(Locations.read(OUT + "/metrics.json"));
-    for (String s : List.of("online", "momentum", "random", "pixels")) {
-      JsonNode set = metrics.path("sets").path(s);
-      assertEquals(s, 1000, set.path("knn").path("queries").asLong());
-      assertEquals(s, 5000, set.path("knn").path("bank").asLong());
-      double top1 = set.path("knn").path("k20").path("top1").asDouble(-1);
-      assertTrue(s + " top1 " + top1, top1 > 0.1 && top1 <= set.path("knn").path("k20").path("top5").asDouble(-1));
-      assertTrue(s, set.path("linearProbe").path("top1").asDouble(-1) > 0.1);
+    EvaluationMetrics metrics = MetricsJson.read(Locations.read(OUT + "/metrics.json"), EvaluationMetrics.class);
+    for (String s : List.of("online", "momentum", "random", "pixels", "centredPixels")) {
+      SetEvaluation set = metrics.sets().get(s);
+      assertEquals(s, 1000, set.knn().queries());
+      assertEquals(s, 5000, set.knn().bank());
+      KnnResult.AtK k20 = set.knn().at(20);
+      assertTrue(s + " " + k20, k20.top1() > 0.1 && k20.top1() <= k20.top5());
+      assertTrue(s, set.linearProbe().top1() > 0.1);
     }
-    assertTrue(metrics.toString(), metrics.path("sets").path("pixels").path("knn").path("k20").path("top1").asDouble() > 0.75);
-    assertTrue(metrics.has("timing"));
-    assertEquals(checkpoint, metrics.path("checkpoint").asText());
-    assertEquals(OUT + "/prepared", metrics.path("pretrainData").asText());
+    assertTrue(metrics.toString(), metrics.sets().get("pixels").knn().primary().top1() > 0.75);
+    assertTrue(metrics.timing() != null);
+    assertEquals(checkpoint, metrics.checkpoint());
+    assertEquals(OUT + "/prepared", metrics.pretrainData());
+    assertTrue(Locations.exists(OUT + "/finetune-pretrained/metrics.json"));
+    assertTrue(Locations.exists(OUT + "/finetune-scratch/checkpoints/LATEST"));
 
     // Download the page and everything it links or shows, then render it.
     Path page = TMP.newFolder("report").toPath();

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -86,15 +87,19 @@ public final class EvaluatePipeline {
 
   /** Runs both jobs and writes the report; returns the report's path or URI. */
   public static String run(EvaluateOptions o) throws IOException {
-    return run(o, Map.of());
+    return run(o, Map.of(), m -> null);
   }
 
-  /** As {@link #run(EvaluateOptions)}, the report linking {@code links} (relative href -> title). */
-  public static String run(EvaluateOptions o, Map<String, String> links) throws IOException {
+  /**
+   * As {@link #run(EvaluateOptions)}, the report linking {@code links} (relative href -> title) and
+   * opening with {@code headline} of the metrics (a sentence in words; null: none).
+   */
+  public static String run(EvaluateOptions o, Map<String, String> links, Function<EvaluationMetrics, String> headline)
+      throws IOException {
     validate(o);
     FileSystems.setDefaultPipelineOptions(o);
     try (ReportDirectory out = ReportDirectory.of(Locations.absolute(o.getOutput()))) {
-      return run(o, links, out);
+      return run(o, links, headline, out);
     }
   }
 
@@ -102,7 +107,8 @@ public final class EvaluatePipeline {
    * The jobs write metrics.json, projections.json and the baselines' features/ to the output (local
    * or gs://); the report is made in {@code out}'s local directory and uploaded with them.
    */
-  private static String run(EvaluateOptions o, Map<String, String> links, ReportDirectory out) throws IOException {
+  private static String run(EvaluateOptions o, Map<String, String> links, Function<EvaluationMetrics, String> headline,
+      ReportDirectory out) throws IOException {
     long t0 = System.nanoTime();
     String embeddings = Locations.absolute(o.getEmbeddings());
     String output = out.location();
@@ -130,7 +136,7 @@ public final class EvaluatePipeline {
         .withTiming(new EvaluationMetrics.Timing((t1 - t0) / 1e9, (t2 - t1) / 1e9));
     Files.writeString(file, MetricsJson.write(metrics) + "\n", StandardCharsets.UTF_8);
     printSummary(metrics);
-    EvaluationReport.write(dir, metrics, main, links);
+    EvaluationReport.write(dir, metrics, main, links, headline.apply(metrics));
     out.upload();
     System.out.println("evaluate: metrics " + out.resolve(WriteEvaluationMetrics.METRICS_FILE));
     System.out.println("evaluate: report " + out.resolve("report.html"));

@@ -52,15 +52,20 @@ public final class EvaluationReport {
 
   private EvaluationReport() {}
 
-  public static Path write(Path out, EvaluationMetrics metrics, EmbeddingsManifest main, Map<String, String> links)
-      throws IOException {
+  public static Path write(Path out, EvaluationMetrics metrics, EmbeddingsManifest main, Map<String, String> links,
+      String headline) throws IOException {
     System.setProperty("java.awt.headless", "true");
     StringBuilder html = new StringBuilder();
     html.append("<!doctype html><html><head><meta charset='utf-8'><title>symmim evaluation</title><style>")
         .append("body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse}")
         .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f4f4f4}")
         .append("td:first-child{text-align:left}.proto{color:#555;font-size:13px}</style></head><body>\n");
-    html.append("<h1>SymMIM evaluation</h1>\n<p>Embeddings of <b>").append(esc(main.dataset())).append("</b>");
+    html.append("<h1>SymMIM evaluation</h1>\n");
+    if (headline != null) {
+      html.append("<p style='font-size:18px;background:#eef6ee;padding:10px;border-left:4px solid #2ca02c'>")
+          .append(esc(headline)).append("</p>\n");
+    }
+    html.append("<p>Embeddings of <b>").append(esc(main.dataset())).append("</b>");
     String pretrainData = metrics.pretrainData();
     if (main.checkpoint() != null) {
       html.append(" by checkpoint <code>").append(esc(main.checkpoint())).append("</code> (model <code>")

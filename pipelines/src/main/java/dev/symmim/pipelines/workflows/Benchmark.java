@@ -212,7 +212,7 @@ public final class Benchmark {
         + ", linear probe, on the val split) against a random-init encoder and raw pixels; end-to-end fine-tuning "
         + "('symmim finetune': LayerNorm-ed CLS + linear head, AdamW, layer decay " + o.getFinetuneLayerDecay()
         + ", base lr " + o.getFinetuneLr() + ", batch " + o.getFinetuneBatchSize() + ", warmup 10% + cosine, label "
-        + "smoothing 0.1, RandomResizedCrop(0.5-1) + flip) on class-balanced, nested label subsets (fractions "
+        + "smoothing 0.1, RandomResizedCrop(0.8-1) + flip) on class-balanced, nested label subsets (fractions "
         + o.getLabelFractions() + ", epochs " + o.getFinetuneEpochs() + "), seeds " + o.getSeed() + ".."
         + (o.getSeed() + o.getSeeds() - 1) + " (a seed draws the subset, the head, the data order and, from scratch, "
         + "the encoder); arms: symmim = the pretrained encoder, scratch = the same recipe from a random encoder, "

@@ -51,7 +51,7 @@ public interface BenchmarkOptions extends PretrainOptions, EvaluationOptions {
   void setMatchedSeeds(int value);
 
   @Description("Fine-tuning base learning rate (the peak is lr x batch / 256).")
-  @Default.Double(4e-3)
+  @Default.Double(1.6e-2)
   double getFinetuneLr();
 
   void setFinetuneLr(double value);
