@@ -69,18 +69,43 @@ public final class Symmim {
   private Symmim() {}
 
   public static void main(String[] args) {
+    boolean verbose = Arrays.asList(args).contains("--verbose");
+    String[] rest = Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
     int code;
     try {
-      code = run(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("symmim: error: " + e.getMessage());
-      code = 2;
+      code = run(rest);
     } catch (Exception e) {
-      System.err.println("symmim: failed: " + e);
-      e.printStackTrace();
-      code = 1;
+      code = report(e, verbose);
     }
     System.exit(code);
+  }
+
+  /**
+   * One line for a failed command: {@code symmim: error: ...} with exit status 2 when the user's input
+   * is at fault (an {@link IllegalArgumentException} anywhere in the cause chain, also from inside a
+   * pipeline's worker), else {@code symmim: failed: ...} with 1; the stack trace only with --verbose.
+   */
+  static int report(Throwable e, boolean verbose) {
+    Throwable cause = e;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalArgumentException) {
+        cause = t;
+        break;
+      }
+    }
+    boolean userError = cause instanceof IllegalArgumentException;
+    if (!userError) {
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+    }
+    String message = userError ? cause.getMessage() : cause.toString();
+    System.err.println("symmim: " + (userError ? "error: " : "failed: ") + message
+        + (verbose ? "" : userError ? "" : " (--verbose prints the stack trace)"));
+    if (verbose) {
+      e.printStackTrace();
+    }
+    return userError ? 2 : 1;
   }
 
   /** Runs a command; returns the exit code. Bad flags throw IllegalArgumentException. */

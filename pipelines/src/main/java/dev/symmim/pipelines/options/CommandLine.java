@@ -57,6 +57,15 @@ public final class CommandLine {
     try {
       options = PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).as(type);
     } catch (IllegalArgumentException e) {
+      java.util.regex.Matcher unknown = java.util.regex.Pattern
+          .compile("missing a property named '([^']*)'(?:\\. Did you mean (?:one of )?\\[?([^\\]?]*)\\]?\\?)?")
+          .matcher(String.valueOf(e.getMessage()));
+      if (unknown.find()) {
+        String hint = unknown.group(2) == null ? ""
+            : "; did you mean --" + String.join(" or --", unknown.group(2).replace("'", "").split(",\\s*")) + "?";
+        throw new IllegalArgumentException("--" + unknown.group(1) + ": unknown flag" + hint
+            + " (see 'symmim help <command>')", e);
+      }
       throw new IllegalArgumentException(e.getMessage() + " (see 'symmim help <command>')", e);
     }
     RunnerDefaults.applyLocalSpark(options);

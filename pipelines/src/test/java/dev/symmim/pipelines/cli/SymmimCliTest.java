@@ -85,4 +85,29 @@ public class SymmimCliTest {
     assertEquals("png", m.storage());
     assertEquals("folder", m.config().get("format").asText());
   }
+
+  @Test
+  public void aUserErrorDeepInAJobIsOneLineWithExitTwoAndABugIsExitOne() {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true));
+    try {
+      Exception wrapped = new RuntimeException("Job execution failed.", new IllegalStateException("worker",
+          new IllegalArgumentException("shard x.avro has sha256 a but the dataset manifest says b")));
+      assertEquals(2, Symmim.report(wrapped, false));
+      assertEquals(1, Symmim.report(new RuntimeException(new java.io.IOException("disk full")), false));
+    } finally {
+      System.setErr(err);
+    }
+    String[] lines = captured.toString().strip().split("\n");
+    assertEquals(2, lines.length);
+    assertEquals("symmim: error: shard x.avro has sha256 a but the dataset manifest says b", lines[0]);
+    assertThat(lines[1], containsString("symmim: failed: java.io.IOException: disk full (--verbose prints"));
+  }
+
+  @Test
+  public void anUnknownFlagNamesTheClosestKnownOnes() {
+    assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--imagesize=8"),
+        containsString("--imagesize: unknown flag; did you mean --imageSize?"));
+  }
 }
