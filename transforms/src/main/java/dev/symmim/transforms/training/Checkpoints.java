@@ -37,22 +37,23 @@ public final class Checkpoints {
       throw new IllegalArgumentException(path + " is not a directory (want a pretrain run or checkpoint directory)");
     }
     if (Files.isRegularFile(p.resolve(Checkpoint.TENSORS_FILE))) {
+      CheckpointIntegrity.problem(p).ifPresent(problem -> {
+        throw new IllegalArgumentException("checkpoint " + p + " is damaged: " + problem);
+      });
       return p;
     }
     Path root = Files.isDirectory(p.resolve("checkpoints")) ? p.resolve("checkpoints") : p;
-    Path latest = root.resolve("LATEST");
+    Path latest = root.resolve(CheckpointStore.LATEST);
     if (!Files.isRegularFile(latest)) {
       throw new IllegalArgumentException(path + " holds no checkpoint: neither " + Checkpoint.TENSORS_FILE + " nor "
           + latest + " (has 'symmim pretrain' committed a checkpoint there?)");
     }
     try {
-      Path dir = root.resolve(Files.readString(latest, StandardCharsets.UTF_8).trim());
-      if (!Files.isRegularFile(dir.resolve(Checkpoint.TENSORS_FILE))) {
-        throw new IllegalArgumentException(latest + " names " + dir + ", which holds no " + Checkpoint.TENSORS_FILE);
-      }
-      return dir;
+      // The newest checkpoint whose files match their checksums (a damaged one is skipped with a warning).
+      return new LocalCheckpointStore(root, Integer.MAX_VALUE).latest().map(CheckpointStore.Committed::dir)
+          .orElseThrow(() -> new IllegalArgumentException(root + " holds no intact checkpoint"));
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + latest + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read " + root + ": " + e.getMessage(), e);
     }
   }
 
@@ -92,13 +93,20 @@ public final class Checkpoints {
       try {
         Path dir = Files.createTempDirectory("symmim-checkpoint-");
         dir.toFile().deleteOnExit(); // deleted in reverse order of registration: after its files
-        for (String f : new String[] {Checkpoint.CONFIG_FILE, Checkpoint.STATE_FILE, Checkpoint.TENSORS_FILE}) {
+        for (String f : new String[] {Checkpoint.CONFIG_FILE, Checkpoint.STATE_FILE, Checkpoint.TENSORS_FILE,
+            CheckpointIntegrity.FILE}) {
+          if (f.equals(CheckpointIntegrity.FILE) && !exists(uri + "/" + f)) {
+            continue; // written before checksums existed
+          }
           try (InputStream in = Channels.newInputStream(FileSystems.open(
               FileSystems.matchNewResource(uri + "/" + f, false)))) {
             Files.copy(in, dir.resolve(f));
           }
           dir.resolve(f).toFile().deleteOnExit();
         }
+        CheckpointIntegrity.problem(dir).ifPresent(problem -> {
+          throw new IllegalArgumentException("checkpoint " + uri + " is damaged: " + problem);
+        });
         return dir;
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot download checkpoint " + uri + ": " + e.getMessage(), e);

@@ -79,6 +79,7 @@ public final class GcsCheckpointStore implements CheckpointStore {
     Path tmp = cache.resolve(".tmp-" + name + "-" + System.nanoTime());
     Files.createDirectories(tmp);
     checkpoint.save(tmp);
+    CheckpointIntegrity.seal(tmp);
     Files.write(tmp.resolve(CheckpointStore.POSITION_FILE), JSON.writeValueAsBytes(position));
     List<Part> parts = new ArrayList<>();
     for (Path f : files(tmp)) {

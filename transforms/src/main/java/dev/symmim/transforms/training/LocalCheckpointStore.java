@@ -23,8 +23,10 @@ import java.util.stream.Stream;
 public final class LocalCheckpointStore implements CheckpointStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalCheckpointStore.class);
   private final Path root;
   private final int keep;
+  private final java.util.Set<Path> verified = new java.util.HashSet<>();
 
   /** {@code keep}: how many committed checkpoints stay on disk (older ones are deleted; >= 1). */
   public LocalCheckpointStore(Path root, int keep) throws IOException {
@@ -50,9 +52,11 @@ public final class LocalCheckpointStore implements CheckpointStore {
     Path tmp = root.resolve(".tmp-" + name + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
     Files.createDirectories(tmp);
     checkpoint.save(tmp);
+    CheckpointIntegrity.seal(tmp);
     Files.write(tmp.resolve(POSITION_FILE), JSON.writeValueAsBytes(position));
     Path dir = root.resolve(name);
     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    verified.add(dir); // just written and sealed
     Path pointer = root.resolve(".tmp-" + LATEST + "-" + System.nanoTime());
     Files.write(pointer, (name + "\n").getBytes(StandardCharsets.UTF_8));
     Files.move(pointer, root.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -60,24 +64,45 @@ public final class LocalCheckpointStore implements CheckpointStore {
     return dir;
   }
 
-  /** The latest committed checkpoint: the one LATEST names, else the highest complete step directory. */
+  /**
+   * The latest committed checkpoint whose files match their checksums: the one LATEST names, else the
+   * complete step directory with the furthest position. A damaged one is skipped with a warning that
+   * names it and the file; each is verified once per store.
+   */
   @Override
   public Optional<Committed> latest() throws IOException {
+    List<Path> candidates = new ArrayList<>();
     Path pointer = root.resolve(LATEST);
     if (Files.exists(pointer)) {
       Path dir = root.resolve(Files.readString(pointer, StandardCharsets.UTF_8).trim());
       if (complete(dir)) {
+        candidates.add(dir);
+      }
+    }
+    List<Path> byPosition = new ArrayList<>(committed());
+    byPosition.sort(Comparator.comparingLong((Path p) -> positionOrMinus(p)).reversed());
+    for (Path dir : byPosition) {
+      if (!candidates.contains(dir)) {
+        candidates.add(dir);
+      }
+    }
+    for (Path dir : candidates) {
+      java.util.Optional<String> problem = verified.contains(dir) ? Optional.empty() : CheckpointIntegrity.problem(dir);
+      if (problem.isEmpty()) {
+        verified.add(dir);
         return Optional.of(new Committed(dir, position(dir)));
       }
+      LOG.warn("checkpoint {} is not used: {}", dir, problem.get());
     }
-    Committed best = null;
-    for (Path dir : committed()) {
-      Position p = position(dir);
-      if (best == null || p.nextBatch() > best.position().nextBatch()) {
-        best = new Committed(dir, p);
-      }
+    return Optional.empty();
+  }
+
+  private long positionOrMinus(Path dir) {
+    try {
+      return position(dir).nextBatch();
+    } catch (IOException e) {
+      return -1;
     }
-    return Optional.ofNullable(best);
   }
 
   /** Deletes temporary directories a killed process left behind. */

@@ -74,7 +74,7 @@ public class GcsCheckpointStoreTest {
         GcsCheckpointStore.Marker.class);
     assertEquals(new CheckpointStore.Position(2, 2, 0), m.position());
     List<String> files = m.objects().stream().map(GcsCheckpointStore.Part::file).toList();
-    assertEquals(List.of(Checkpoint.CONFIG_FILE, CheckpointStore.POSITION_FILE, Checkpoint.STATE_FILE,
+    assertEquals(List.of(CheckpointIntegrity.FILE, Checkpoint.CONFIG_FILE, CheckpointStore.POSITION_FILE, Checkpoint.STATE_FILE,
         Checkpoint.TENSORS_FILE), files);
     for (GcsCheckpointStore.Part p : m.objects()) {
       Blob b = storage.get("runs", "r1/checkpoints/step-00000002/" + p.file());

@@ -2,6 +2,7 @@ package dev.symmim.transforms.training;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.symmim.model.checkpoint.Checkpoint;
@@ -72,5 +73,38 @@ public class LocalCheckpointStoreTest {
     Path again = s.commit(checkpoint(4), new CheckpointStore.Position(7, 4, 1));
     assertEquals(root.resolve("step-00000004-b00000007"), again);
     assertEquals(7, s.latest().orElseThrow().position().nextBatch());
+  }
+
+  @Test
+  public void aDamagedCheckpointIsNeverLoadedAndTheNewestIntactOneIsUsed() throws Exception {
+    Path root = tmp.getRoot().toPath();
+    new LocalCheckpointStore(root, 3).commit(checkpoint(1), new CheckpointStore.Position(1, 1, 0));
+    Path two = new LocalCheckpointStore(root, 3).commit(checkpoint(2), new CheckpointStore.Position(2, 2, 0));
+    Path three = new LocalCheckpointStore(root, 3).commit(checkpoint(3), new CheckpointStore.Position(3, 3, 0));
+    // A bit flip in the newest, a truncation in the one before: a new store (as after a restart) skips both.
+    byte[] b = Files.readAllBytes(three.resolve(Checkpoint.TENSORS_FILE));
+    b[b.length - 1] ^= 1;
+    Files.write(three.resolve(Checkpoint.TENSORS_FILE), b);
+    byte[] t = Files.readAllBytes(two.resolve(Checkpoint.TENSORS_FILE));
+    Files.write(two.resolve(Checkpoint.TENSORS_FILE), java.util.Arrays.copyOf(t, t.length - 4));
+    assertEquals(1, new LocalCheckpointStore(root, 3).latest().orElseThrow().position().step());
+    assertTrue(CheckpointIntegrity.problem(three).orElseThrow().contains("tensors.bin has sha256"));
+    assertTrue(CheckpointIntegrity.problem(two).orElseThrow().contains("bytes, checksums.json says"));
+    // A missing file is named too.
+    Files.delete(three.resolve(Checkpoint.STATE_FILE));
+    assertTrue(CheckpointIntegrity.problem(three).orElseThrow().contains("state.json is missing"));
+  }
+
+  @Test
+  public void aRunDirectoryResolvesToItsNewestIntactCheckpointAndADamagedOneIsRefusedByName() throws Exception {
+    Path run = tmp.getRoot().toPath();
+    Path root = run.resolve("checkpoints");
+    Path one = new LocalCheckpointStore(root, 3).commit(checkpoint(1), new CheckpointStore.Position(1, 1, 0));
+    Path two = new LocalCheckpointStore(root, 3).commit(checkpoint(2), new CheckpointStore.Position(2, 2, 0));
+    assertEquals(two, Checkpoints.resolve(run.toString()));
+    Files.write(two.resolve(Checkpoint.CONFIG_FILE), "{}".getBytes());
+    assertEquals(one, Checkpoints.resolve(run.toString()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoints.resolve(two.toString()));
+    assertTrue(e.getMessage(), e.getMessage().contains("is damaged: " + two.resolve(Checkpoint.CONFIG_FILE)));
   }
 }
