@@ -68,6 +68,12 @@ public interface PrepareOptions extends OutputOptions {
 
   void setSeed(long value);
 
+  @Description("Replace a dataset already in --output (without it, prepare refuses to write over one).")
+  @Default.Boolean(false)
+  boolean getOverwrite();
+
+  void setOverwrite(boolean value);
+
   @Description("Refuse images whose declared width x height exceeds this, before decoding (decompression bombs).")
   @Default.Long(64L << 20)
   long getMaxPixels();

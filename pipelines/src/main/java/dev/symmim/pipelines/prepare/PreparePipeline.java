@@ -6,6 +6,9 @@ import dev.symmim.pipelines.runner.BuildInfo;
 import dev.symmim.pipelines.runner.Jobs;
 import dev.symmim.transforms.dataset.DatasetPaths;
 import dev.symmim.transforms.io.Locations;
+import dev.symmim.transforms.training.DirectoryLock;
+import dev.symmim.transforms.training.GcsEndpoint;
+import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.PrepareDataset;
@@ -74,9 +77,19 @@ public final class PreparePipeline {
     return p;
   }
 
-  /** Runs prepare to completion and returns the manifest it wrote. */
+  /** Runs prepare to completion and returns the manifest it wrote; one writer per output directory. */
   public static DatasetManifest run(PrepareOptions o) throws IOException {
     Pipeline p = build(o);
+    String manifest = DatasetPaths.resolve(o.getOutput(), DatasetManifest.FILE_NAME).toString();
+    Flags.check(o.getOverwrite() || !Locations.exists(manifest), "output", o.getOutput(),
+        "already holds a prepared dataset (" + manifest + "); use --overwrite=true to replace it or another --output");
+    try (DirectoryLock lock = DirectoryLock.acquire(o.getOutput(),
+        GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()), "symmim prepare")) {
+      return run(o, p);
+    }
+  }
+
+  private static DatasetManifest run(PrepareOptions o, Pipeline p) throws IOException {
     removePreviousOutput(o.getOutput());
     long start = System.nanoTime();
     try (ProgressMeter.Reporting progress = ProgressMeter.of("prepare").report(Long.getLong("symmim.progressSeconds", 10))) {

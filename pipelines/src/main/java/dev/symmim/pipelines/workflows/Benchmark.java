@@ -22,7 +22,7 @@ import dev.symmim.transforms.evaluate.MetricsJson;
 import dev.symmim.transforms.evaluate.WriteEvaluationMetrics;
 import dev.symmim.transforms.finetune.FinetuneResult;
 import dev.symmim.transforms.finetune.FinetuningTask;
-import dev.symmim.transforms.training.CheckpointStore;
+import dev.symmim.transforms.training.DirectoryLock;
 import dev.symmim.transforms.training.LocalCheckpointStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +78,13 @@ public final class Benchmark {
     Flags.check(!arms.contains("matched") || (arms.contains("symmim") && arms.contains("scratch")), "arms", o.getArms(),
         "with matched needs symmim and scratch too (their wall times set its epochs)");
     Path out = Path.of(o.getOutput()).toAbsolutePath().normalize();
-    Files.createDirectories(out);
+    try (DirectoryLock lock = DirectoryLock.acquire(out, "symmim benchmark")) {
+      return run(o, out, fractions, epochs, arms);
+    }
+  }
+
+  private static Path run(BenchmarkOptions o, Path out, double[] fractions, double[] epochs, List<String> arms)
+      throws Exception {
     Timings timings = new Timings(out.resolve("timings.json"));
     String data = o.getData();
 

@@ -54,6 +54,7 @@ public final class Demo {
     PrepareOptions prepare = StageOptions.derive(o, PrepareOptions.class);
     prepare.setInput(data);
     prepare.setOutput(out + "/prepared");
+    prepare.setOverwrite(true); // the demo starts afresh each time
     PreparePipeline.run(prepare);
 
     // A short SymMIM pretraining (about two minutes on 2 idle CPU cores): the README's small-CPU recipe

@@ -110,4 +110,15 @@ public class SymmimCliTest {
     assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--imagesize=8"),
         containsString("--imagesize: unknown flag; did you mean --imageSize?"));
   }
+
+  @Test
+  public void prepareRefusesToWriteOverADatasetUnlessToldTo() throws Exception {
+    assertEquals(0, Symmim.run(new String[] {"prepare", "--runner=DirectRunner", "--input=" + FIXTURES,
+        "--output=" + out(), "--imageSize=8"}));
+    assertThat(badFlag("prepare", "--runner=DirectRunner", "--input=" + FIXTURES, "--output=" + out(), "--imageSize=8"),
+        containsString("already holds a prepared dataset"));
+    assertEquals(0, Symmim.run(new String[] {"prepare", "--runner=DirectRunner", "--input=" + FIXTURES,
+        "--output=" + out(), "--imageSize=8", "--overwrite"}));
+    assertFalse("the lock is released", new File(out(), ".symmim.lock").exists());
+  }
 }

@@ -56,6 +56,22 @@ final class GcsObjects {
     return check(object, b, crc, size);
   }
 
+  /**
+   * Creates {@code object} with {@code bytes} only if it does not exist; false if it exists with other
+   * content (a retry whose own write landed counts as created).
+   */
+  boolean tryCreate(String object, byte[] bytes) throws IOException {
+    try {
+      createIfAbsent(object, bytes);
+      return true;
+    } catch (IOException e) {
+      if (e.getMessage() != null && e.getMessage().contains("was changed by someone else")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** As {@link #createIfAbsent(String, Path)} for bytes in memory. */
   Stored createIfAbsent(String object, byte[] bytes) throws IOException {
     String crc = crc32c(bytes);

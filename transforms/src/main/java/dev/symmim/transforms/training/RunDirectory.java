@@ -19,6 +19,7 @@ public final class RunDirectory implements AutoCloseable {
   private final Path local;
   private final GcsObjects gcs;
   private final GcsLocation at;
+  private DirectoryLock lock;
 
   private RunDirectory(String location, Path local, GcsObjects gcs, GcsLocation at) {
     this.location = location;
@@ -27,20 +28,28 @@ public final class RunDirectory implements AutoCloseable {
     this.at = at;
   }
 
-  /** Opens {@code runDir} (a local path or gs:// URI; the client reaches GCS through {@code endpoint}). */
-  public static RunDirectory open(String runDir, GcsEndpoint endpoint) throws IOException {
+  /**
+   * Opens {@code runDir} (a local path or gs:// URI; the client reaches GCS through {@code endpoint})
+   * for {@code owner} (e.g. "symmim pretrain"), the one writer it admits ({@link DirectoryLock}).
+   */
+  public static RunDirectory open(String runDir, GcsEndpoint endpoint, String owner) throws IOException {
+    RunDirectory dir;
     if (runDir.startsWith("gs://")) {
       GcsLocation at = GcsLocation.parse(runDir);
       Storage storage = endpoint.connect();
-      return new RunDirectory("gs://" + at.bucket() + "/" + at.object(), Files.createTempDirectory("symmim-run-"),
+      dir = new RunDirectory("gs://" + at.bucket() + "/" + at.object(), Files.createTempDirectory("symmim-run-"),
           new GcsObjects(storage, at.bucket()), at);
+      dir.lock = DirectoryLock.acquire(dir.gcs, at.object(), owner);
+      return dir;
     }
     if (runDir.contains("://")) {
       throw new IllegalArgumentException("run directory " + runDir + ": want a local directory or gs://bucket/path");
     }
     Path p = Path.of(runDir);
     Files.createDirectories(p);
-    return new RunDirectory(runDir, p, null, null);
+    dir = new RunDirectory(runDir, p, null, null);
+    dir.lock = DirectoryLock.acquire(p, owner);
+    return dir;
   }
 
   /** The directory the loop writes in. */
@@ -84,6 +93,9 @@ public final class RunDirectory implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (lock != null) {
+      lock.close();
+    }
     if (gcs == null) {
       return;
     }

@@ -85,7 +85,7 @@ public final class TrainingLoop<B> {
 
   /** Trains to the end (or resumes and trains to the end); returns the summary. */
   public Summary run() throws IOException, InterruptedException {
-    try (RunDirectory d = RunDirectory.open(settings.runDir(), settings.gcsEndpoint())) {
+    try (RunDirectory d = RunDirectory.open(settings.runDir(), settings.gcsEndpoint(), "symmim " + task.name())) {
       dir = d;
       restore();
       task.start(dir, batch);

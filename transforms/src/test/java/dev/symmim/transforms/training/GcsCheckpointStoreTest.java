@@ -150,7 +150,7 @@ public class GcsCheckpointStoreTest {
 
   @Test
   public void runFilesArePublishedAndFetched() throws Exception {
-    try (RunDirectory dir = RunDirectory.open("gs://runs/r2", new GcsEndpoint(server.host()))) {
+    try (RunDirectory dir = RunDirectory.open("gs://runs/r2", new GcsEndpoint(server.host()), "test")) {
       Files.writeString(dir.local().resolve("metrics.jsonl"), "{\"batch\":0}\n");
       dir.publish("metrics.jsonl");
       Files.writeString(dir.local().resolve("metrics.jsonl"), "{\"batch\":0}\n{\"batch\":1}\n");
@@ -158,7 +158,7 @@ public class GcsCheckpointStoreTest {
       assertEquals("{\"batch\":0}\n{\"batch\":1}\n", text("r2/metrics.jsonl"));
     }
     Path local;
-    try (RunDirectory dir = RunDirectory.open("gs://runs/r2", new GcsEndpoint(server.host()))) {
+    try (RunDirectory dir = RunDirectory.open("gs://runs/r2", new GcsEndpoint(server.host()), "test")) {
       local = dir.local();
       dir.fetch("metrics.jsonl");
       assertEquals("{\"batch\":0}\n{\"batch\":1}\n", Files.readString(local.resolve("metrics.jsonl")));
