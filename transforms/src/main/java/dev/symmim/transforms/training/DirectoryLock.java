@@ -42,6 +42,7 @@ public final class DirectoryLock implements AutoCloseable {
   private final String object;
   private final byte[] content;
   private final ScheduledExecutorService heartbeat;
+  private boolean ownsClient;
 
   private DirectoryLock(Path local, GcsObjects gcs, String object, byte[] content) {
     this.local = local;
@@ -70,7 +71,9 @@ public final class DirectoryLock implements AutoCloseable {
   public static DirectoryLock acquire(String location, GcsEndpoint endpoint, String command) throws IOException {
     if (location.startsWith("gs://")) {
       GcsLocation at = GcsLocation.parse(location);
-      return acquire(new GcsObjects(endpoint.connect(), at.bucket()), at.object(), command);
+      DirectoryLock lock = acquire(new GcsObjects(endpoint.connect(), at.bucket()), at.object(), command);
+      lock.ownsClient = true;
+      return lock;
     }
     if (location.contains("://")) {
       throw new IllegalArgumentException(location + ": want a local directory or gs://bucket/path");
@@ -169,9 +172,19 @@ public final class DirectoryLock implements AutoCloseable {
     if (local != null) {
       Files.deleteIfExists(local);
     } else {
-      Blob b = gcs.get(object);
-      if (b != null) {
-        gcs.delete(object, b.getGeneration());
+      try {
+        Blob b = gcs.get(object);
+        if (b != null) {
+          gcs.delete(object, b.getGeneration());
+        }
+      } finally {
+        if (ownsClient) {
+          try {
+            gcs.storage().close();
+          } catch (Exception e) {
+            LOG.warn("closing the GCS client: {}", e.getMessage());
+          }
+        }
       }
     }
   }
