@@ -10,6 +10,7 @@ import dev.symmim.pipelines.options.DeviceFlag;
 import dev.symmim.pipelines.options.Flags;
 import dev.symmim.pipelines.options.InitFlag;
 import dev.symmim.pipelines.options.OptionDocs;
+import dev.symmim.pipelines.options.TrainingRuns;
 import dev.symmim.pipelines.runner.BuildInfo;
 import dev.symmim.pipelines.runner.GitCommit;
 import dev.symmim.pipelines.runner.Jobs;
@@ -61,13 +62,7 @@ public final class FinetunePipeline {
     Flags.check(o.getDropPath() >= 0 && o.getDropPath() < 1, "dropPath", o.getDropPath(), "must be in [0, 1)");
     Flags.check(o.getMinScale() > 0 && o.getMinScale() <= 1, "minScale", o.getMinScale(), "must be in (0, 1]");
     Flags.check(o.getEvalEveryEpochs() >= 0, "evalEveryEpochs", o.getEvalEveryEpochs(), "must be >= 0");
-    Flags.check(o.getStages() >= 1 && o.getStages() <= o.getEpochs(), "stages", o.getStages(),
-        "must be in [1, --epochs=" + o.getEpochs() + "]");
-    Flags.check(o.getCheckpointEverySteps() >= 0, "checkpointEverySteps", o.getCheckpointEverySteps(), "must be >= 0");
-    Flags.check(o.getThreads() >= 0, "threads", o.getThreads(), "must be >= 0");
-    Flags.check(o.getLoaderThreads() >= 1, "loaderThreads", o.getLoaderThreads(), "must be >= 1");
-    Flags.check(o.getMetricsEverySteps() >= 1, "metricsEverySteps", o.getMetricsEverySteps(), "must be >= 1");
-    Flags.check(o.getMaxRollbacks() >= 0, "maxRollbacks", o.getMaxRollbacks(), "must be >= 0");
+    TrainingRuns.validate(o, o.getEpochs());
   }
 
   /** Checks the flags against the dataset and the checkpoint and builds the run; every error names the flag or file. */
@@ -97,8 +92,8 @@ public final class FinetunePipeline {
 
     String checkpointDir = null;
     VitSpec encoder;
-    float[] mean = toFloats(m.channelMean());
-    float[] std = toFloats(m.channelStd());
+    float[] mean = TrainingRuns.floats(m.channelMean());
+    float[] std = TrainingRuns.floats(m.channelStd());
     if (o.getCheckpoint() != null && !o.getCheckpoint().isBlank()) {
       Checkpoint c;
       try {
@@ -114,10 +109,10 @@ public final class FinetunePipeline {
       mean = c.config().normalization().mean();
       std = c.config().normalization().std();
     } else {
-      encoder = encoder(o, m.imageSize(), m.channels());
+      encoder = TrainingRuns.encoder(o, m.imageSize(), m.channels());
     }
     long stepsPerEpoch = labelled / o.getBatchSize();
-    int threads = o.getThreads() > 0 ? o.getThreads() : (o.getDeterministic() ? 1 : 0);
+    int threads = TrainingRuns.threads(o);
     FineTuneConfig config = FineTuneConfig.builder(encoder, m.classes().size())
         .pooling(o.getPooling().pooling)
         .batchSize(o.getBatchSize())
@@ -170,16 +165,6 @@ public final class FinetunePipeline {
     return total;
   }
 
-  static VitSpec encoder(FinetuneOptions o, int size, int channels) {
-    int viewSize = o.getViewSize() > 0 ? o.getViewSize() : size;
-    Flags.check(viewSize % o.getPatchSize() == 0, "patchSize", o.getPatchSize(), "does not divide the image size " + viewSize);
-    VitSpec base = VitSpec.Size.valueOf(o.getModel().name().toUpperCase()).spec(viewSize, o.getPatchSize(), channels);
-    int dim = o.getDim() > 0 ? o.getDim() : base.dim();
-    int heads = o.getHeads() > 0 ? o.getHeads() : base.heads();
-    Flags.check(dim % heads == 0, "heads", heads, "does not divide the width " + dim);
-    return new VitSpec(viewSize, o.getPatchSize(), channels, dim, o.getDepth() > 0 ? o.getDepth() : base.depth(), heads,
-        base.mlpRatio());
-  }
 
   public static Pipeline build(FinetuneOptions o, FinetuneRun run) {
     Pipeline p = Pipeline.create(o);
@@ -201,12 +186,5 @@ public final class FinetunePipeline {
     return r;
   }
 
-  private static float[] toFloats(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
-  }
 
 }

@@ -19,6 +19,7 @@ import dev.symmim.pipelines.options.Flags;
 import dev.symmim.pipelines.options.MaskFlag;
 import dev.symmim.pipelines.options.ModelSize;
 import dev.symmim.pipelines.options.OptionDocs;
+import dev.symmim.pipelines.options.TrainingRuns;
 import dev.symmim.pipelines.runner.BuildInfo;
 import dev.symmim.pipelines.runner.GitCommit;
 import dev.symmim.pipelines.runner.Jobs;
@@ -51,19 +52,13 @@ public final class PretrainPipeline {
     Flags.check(o.getEpochs() > 0, "epochs", o.getEpochs(), "must be > 0");
     Flags.check(o.getBatchSize() >= 2, "batchSize", o.getBatchSize(), "must be >= 2 (the contrastive loss needs negatives)");
     Flags.check(o.getLr() > 0, "lr", o.getLr(), "must be > 0");
-    Flags.check(o.getStages() >= 1 && o.getStages() <= o.getEpochs(), "stages", o.getStages(),
-        "must be in [1, --epochs=" + o.getEpochs() + "]");
-    Flags.check(o.getCheckpointEverySteps() >= 0, "checkpointEverySteps", o.getCheckpointEverySteps(), "must be >= 0");
+    TrainingRuns.validate(o, o.getEpochs());
     Flags.check(o.getPatchSize() > 0, "patchSize", o.getPatchSize(), "must be > 0");
     Flags.check(o.getViewSize() >= 0, "viewSize", o.getViewSize(), "must be >= 0 (0: the dataset's)");
     Flags.check(o.getMaskRatio() > 0 && o.getMaskRatio() < 1, "maskRatio", o.getMaskRatio(), "must be in (0, 1)");
     Flags.check(o.getMaskBlock() > 0, "maskBlock", o.getMaskBlock(), "must be > 0");
-    Flags.check(o.getThreads() >= 0, "threads", o.getThreads(), "must be >= 0");
-    Flags.check(o.getLoaderThreads() >= 1, "loaderThreads", o.getLoaderThreads(), "must be >= 1");
     Flags.check(o.getMaxImages() >= 0, "maxImages", o.getMaxImages(), "must be >= 0");
-    Flags.check(o.getMetricsEverySteps() >= 1, "metricsEverySteps", o.getMetricsEverySteps(), "must be >= 1");
     Flags.check(o.getBenchBareSteps() >= 0, "benchBareSteps", o.getBenchBareSteps(), "must be >= 0");
-    Flags.check(o.getMaxRollbacks() >= 0, "maxRollbacks", o.getMaxRollbacks(), "must be >= 0");
     Flags.check(o.getWarmupEpochs() == -1 || (o.getWarmupEpochs() >= 0 && o.getWarmupEpochs() <= o.getEpochs()),
         "warmupEpochs", o.getWarmupEpochs(), "must be -1 (METHOD.md rule) or in [0, --epochs=" + o.getEpochs() + "]");
     Flags.check(o.getContrastiveTemperature() > 0, "contrastiveTemperature", o.getContrastiveTemperature(), "must be > 0");
@@ -108,8 +103,8 @@ public final class PretrainPipeline {
       throw new IllegalArgumentException("--device=gpu: the PyTorch engine reports no GPU on this machine "
           + "(use --device=auto or cpu)");
     }
-    PretrainConfig config = config(o, encoder(o, size, m.channels()), stepsPerEpoch,
-        new Normalization(toFloats(m.channelMean()), toFloats(m.channelStd())));
+    PretrainConfig config = config(o, TrainingRuns.encoder(o, size, m.channels()), stepsPerEpoch,
+        new Normalization(TrainingRuns.floats(m.channelMean()), TrainingRuns.floats(m.channelStd())));
 
     ObjectNode info = JSON.createObjectNode();
     info.put("codeVersion", BuildInfo.version());
@@ -125,15 +120,6 @@ public final class PretrainPipeline {
         faults, o.getBenchBareSteps(), GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()));
   }
 
-  /** The encoder: the preset with the --dim/--depth/--heads overrides, at the training image size. */
-  static VitSpec encoder(PretrainOptions o, int size, int channels) {
-    VitSpec base = VitSpec.Size.valueOf(o.getModel().name().toUpperCase()).spec(size, o.getPatchSize(), channels);
-    int dim = o.getDim() > 0 ? o.getDim() : base.dim();
-    int heads = o.getHeads() > 0 ? o.getHeads() : base.heads();
-    Flags.check(dim % heads == 0, "heads", heads, "does not divide the width " + dim);
-    return new VitSpec(size, o.getPatchSize(), channels, dim, o.getDepth() > 0 ? o.getDepth() : base.depth(), heads,
-        base.mlpRatio());
-  }
 
   /** The run's config, one group per concern of the options. */
   static PretrainConfig config(PretrainOptions o, VitSpec encoder, long stepsPerEpoch, Normalization normalization) {
@@ -145,7 +131,7 @@ public final class PretrainPipeline {
     if (o.getWarmupEpochs() >= 0) {
       schedule = schedule.withWarmup(Math.round(o.getWarmupEpochs() * stepsPerEpoch));
     }
-    int threads = o.getThreads() > 0 ? o.getThreads() : (o.getDeterministic() ? 1 : 0);
+    int threads = TrainingRuns.threads(o);
     return PretrainConfig.of(encoder)
         .withHeads(new ContrastiveHeads(hidden, o.getHeadOut(), hidden))
         .withMasking(masking)
@@ -175,11 +161,4 @@ public final class PretrainPipeline {
     return run.runDir();
   }
 
-  private static float[] toFloats(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
-  }
 }

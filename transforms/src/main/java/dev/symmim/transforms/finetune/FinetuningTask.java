@@ -154,11 +154,11 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
   @Override
   public Trainer<Batch> create() {
     if (run.pretrained() == null) {
-      return new Classifier(FineTuneTrainer.fromScratch(config));
+      return adapt(FineTuneTrainer.fromScratch(config));
     }
     Checkpoint checkpoint = Checkpoints.shared(Checkpoints.local(run.pretrained()));
     Branch branch = run.branch().equals("momentum") ? Branch.MOMENTUM : Branch.ONLINE;
-    return new Classifier(FineTuneTrainer.fromPretrained(config, checkpoint, branch));
+    return adapt(FineTuneTrainer.fromPretrained(config, checkpoint, branch));
   }
 
   @Override
@@ -169,7 +169,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
       throw new IllegalArgumentException("run directory " + run.runDir() + " holds a fine-tuning run with a different "
           + "config (" + location + "/" + Checkpoint.CONFIG_FILE + "); use a new --output or the same flags");
     }
-    return new Classifier(t);
+    return adapt(t);
   }
 
   @Override
@@ -200,7 +200,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
     long t0 = System.nanoTime();
     batches.pause();
     try {
-      double[] acc = evaluate(((Classifier) trainer).trainer);
+      double[] acc = evaluate(classifier(trainer));
       FinetuneResult.Evaluation e = new FinetuneResult.Evaluation(batchesDone / plan.stepsPerEpoch(),
           trainer.stepCount(), acc[0], acc[1]);
       history.add(e);
@@ -261,7 +261,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
       }
     }
     long t0 = System.nanoTime();
-    double[] acc = evaluate(((Classifier) trainer).trainer);
+    double[] acc = evaluate(classifier(trainer));
     double evalSeconds = (System.nanoTime() - t0) / 1e9;
     result = new FinetuneResult(protocol(), init(), run.dataDir(), labelled.length, run.labels().describe(),
         run.epochs(), trainer.stepCount(), val.count(), acc[0], acc[1], summary.trainSeconds(), evalSeconds,
@@ -342,75 +342,26 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
   }
 
   /** {@link FineTuneTrainer} as the loop's {@link Trainer}. */
-  private static final class Classifier implements Trainer<Batch> {
-    private final FineTuneTrainer trainer;
-
-    Classifier(FineTuneTrainer trainer) {
-      this.trainer = trainer;
-    }
-
-    @Override
-    public StepOutcome step(Batch batch) {
-      return new Outcome(trainer.step(batch.images(), batch.labels()));
-    }
-
-    @Override
-    public CheckpointStore.Snapshot snapshot() {
-      var state = trainer.state();
+  private static Trainer<Batch> adapt(FineTuneTrainer t) {
+    return new Trainer.Adapted<>(t, b -> outcome(t.step(b.images(), b.labels())), () -> {
+      var state = t.state();
       return dir -> FinetuneCheckpoint.save(state, dir);
-    }
+    }, t::stepCount, String.valueOf(t.device()));
+  }
 
-    @Override
-    public long stepCount() {
-      return trainer.stepCount();
-    }
-
-    @Override
-    public String device() {
-      return String.valueOf(trainer.device());
-    }
-
-    @Override
-    public void close() {
-      trainer.close();
-    }
+  @SuppressWarnings("unchecked")
+  private static FineTuneTrainer classifier(Trainer<Batch> trainer) {
+    return ((Trainer.Adapted<Batch, FineTuneTrainer>) trainer).trainer();
   }
 
   /** A fine-tuning step's metrics: loss, learning rate, gradient norm, the batch's train top-1. */
-  record Outcome(FineTuneStepResult r) implements StepOutcome {
-    @Override
-    public long step() {
-      return r.step();
-    }
-
-    @Override
-    public double loss() {
-      return r.loss();
-    }
-
-    @Override
-    public boolean refused() {
-      return r.refused();
-    }
-
-    @Override
-    public String reason() {
-      return r.reason();
-    }
-
-    @Override
-    public Map<String, Object> metrics() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("loss", Double.isFinite(r.loss()) ? (Object) r.loss() : String.valueOf(r.loss()));
-      m.put("lr", r.learningRate());
-      m.put("gradNorm", Double.isFinite(r.gradNorm()) ? (Object) r.gradNorm() : String.valueOf(r.gradNorm()));
-      m.put("trainTop1", r.trainTop1());
-      return m;
-    }
-
-    @Override
-    public String progress() {
-      return String.format("loss=%.4f train-top1=%.3f lr=%.3g", r.loss(), r.trainTop1(), r.learningRate());
-    }
+  static StepOutcome outcome(FineTuneStepResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("loss", StepOutcome.finite(r.loss()));
+    m.put("lr", r.learningRate());
+    m.put("gradNorm", StepOutcome.finite(r.gradNorm()));
+    m.put("trainTop1", r.trainTop1());
+    return new StepOutcome(r.step(), r.loss(), r.refused(), r.reason(), m,
+        String.format("loss=%.4f train-top1=%.3f lr=%.3g", r.loss(), r.trainTop1(), r.learningRate()));
   }
 }

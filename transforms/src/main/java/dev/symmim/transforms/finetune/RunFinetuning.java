@@ -1,11 +1,7 @@
 package dev.symmim.transforms.finetune;
 
 import dev.symmim.transforms.evaluate.MetricsJson;
-import dev.symmim.transforms.training.StepOutcome;
-import dev.symmim.transforms.training.TrainingLoop;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Distribution;
-import org.apache.beam.sdk.metrics.Metrics;
+import dev.symmim.transforms.training.TrainingCounters;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -30,32 +26,11 @@ public final class RunFinetuning extends PTransform<PCollection<FinetuneRun>, PC
   }
 
   static final class RunFinetuningFn extends DoFn<FinetuneRun, String> {
-    private final Counter steps = Metrics.counter(RunFinetuning.class, "steps");
-    private final Counter images = Metrics.counter(RunFinetuning.class, "images");
-    private final Counter rollbacks = Metrics.counter(RunFinetuning.class, "rollbacks");
-    private final Counter checkpoints = Metrics.counter(RunFinetuning.class, "checkpoints");
-    private final Distribution stepMillis = Metrics.distribution(RunFinetuning.class, "stepMillis");
+    private final TrainingCounters counters = new TrainingCounters(RunFinetuning.class);
 
     @ProcessElement
     public void process(@Element FinetuneRun run, OutputReceiver<String> out) throws Exception {
-      FinetuneResult r = new FinetuningTask(run).run(new TrainingLoop.Observer() {
-        @Override
-        public void step(StepOutcome result, int n, double seconds) {
-          steps.inc();
-          images.inc(n);
-          stepMillis.update(Math.round(seconds * 1000));
-        }
-
-        @Override
-        public void rollback() {
-          rollbacks.inc();
-        }
-
-        @Override
-        public void checkpoint() {
-          checkpoints.inc();
-        }
-      });
+      FinetuneResult r = new FinetuningTask(run).run(counters);
       out.output(MetricsJson.write(r));
     }
   }

@@ -96,7 +96,7 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
 
   @Override
   public Trainer<Batch> create() {
-    return new SymMim(new SymMimTrainer(config));
+    return adapt(new SymMimTrainer(config));
   }
 
   @Override
@@ -107,7 +107,7 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
       throw new IllegalArgumentException("run directory " + run.runDir() + " holds a run with a different config ("
           + location + "/" + Checkpoint.CONFIG_FILE + "); use a new --output or the same flags");
     }
-    return new SymMim(t);
+    return adapt(t);
   }
 
   @Override
@@ -187,81 +187,22 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
   }
 
   /** {@link SymMimTrainer} as the loop's {@link Trainer}. */
-  private static final class SymMim implements Trainer<Batch> {
-    private final SymMimTrainer trainer;
-
-    SymMim(SymMimTrainer trainer) {
-      this.trainer = trainer;
-    }
-
-    @Override
-    public StepOutcome step(Batch batch) {
-      return new Outcome(trainer.step(batch.view1(), batch.view2()));
-    }
-
-    @Override
-    public CheckpointStore.Snapshot snapshot() {
-      return trainer.checkpoint()::save;
-    }
-
-    @Override
-    public long stepCount() {
-      return trainer.stepCount();
-    }
-
-    @Override
-    public String device() {
-      return String.valueOf(trainer.device());
-    }
-
-    @Override
-    public void close() {
-      trainer.close();
-    }
+  private static Trainer<Batch> adapt(SymMimTrainer t) {
+    return new Trainer.Adapted<>(t, b -> outcome(t.step(b.view1(), b.view2())), () -> t.checkpoint()::save,
+        t::stepCount, String.valueOf(t.device()));
   }
 
   /** A pretraining step's metrics: the loss parts, learning rate, EMA momentum and gradient norm. */
-  record Outcome(StepResult r) implements StepOutcome {
-    @Override
-    public long step() {
-      return r.step();
-    }
-
-    @Override
-    public double loss() {
-      return r.loss();
-    }
-
-    @Override
-    public boolean refused() {
-      return r.refused();
-    }
-
-    @Override
-    public String reason() {
-      return r.reason();
-    }
-
-    @Override
-    public Map<String, Object> metrics() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("loss", finite(r.loss()));
-      m.put("mimLoss", finite(r.mimLoss()));
-      m.put("conLoss", finite(r.conLoss()));
-      m.put("lr", r.learningRate());
-      m.put("momentum", r.momentum());
-      m.put("gradNorm", finite(r.gradNorm()));
-      return m;
-    }
-
-    @Override
-    public String progress() {
-      return String.format("loss=%.4f (mim %.4f, con %.4f) lr=%.3g m=%.5f", r.loss(), r.mimLoss(), r.conLoss(),
-          r.learningRate(), r.momentum());
-    }
-
-    private static Object finite(double v) {
-      return Double.isFinite(v) ? (Object) v : String.valueOf(v);
-    }
+  static StepOutcome outcome(StepResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("loss", StepOutcome.finite(r.loss()));
+    m.put("mimLoss", StepOutcome.finite(r.mimLoss()));
+    m.put("conLoss", StepOutcome.finite(r.conLoss()));
+    m.put("lr", r.learningRate());
+    m.put("momentum", r.momentum());
+    m.put("gradNorm", StepOutcome.finite(r.gradNorm()));
+    return new StepOutcome(r.step(), r.loss(), r.refused(), r.reason(), m, String.format(
+        "loss=%.4f (mim %.4f, con %.4f) lr=%.3g m=%.5f", r.loss(), r.mimLoss(), r.conLoss(), r.learningRate(),
+        r.momentum()));
   }
 }

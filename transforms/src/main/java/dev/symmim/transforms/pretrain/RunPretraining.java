@@ -1,10 +1,6 @@
 package dev.symmim.transforms.pretrain;
 
-import dev.symmim.transforms.training.StepOutcome;
-import dev.symmim.transforms.training.TrainingLoop;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Distribution;
-import org.apache.beam.sdk.metrics.Metrics;
+import dev.symmim.transforms.training.TrainingCounters;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -29,32 +25,11 @@ public final class RunPretraining extends PTransform<PCollection<PretrainRun>, P
   }
 
   static final class RunPretrainingFn extends DoFn<PretrainRun, String> {
-    private final Counter steps = Metrics.counter(RunPretraining.class, "steps");
-    private final Counter images = Metrics.counter(RunPretraining.class, "images");
-    private final Counter rollbacks = Metrics.counter(RunPretraining.class, "rollbacks");
-    private final Counter checkpoints = Metrics.counter(RunPretraining.class, "checkpoints");
-    private final Distribution stepMillis = Metrics.distribution(RunPretraining.class, "stepMillis");
+    private final TrainingCounters counters = new TrainingCounters(RunPretraining.class);
 
     @ProcessElement
     public void process(@Element PretrainRun run, OutputReceiver<String> out) throws Exception {
-      PretrainingLoop.Summary s = new PretrainingLoop(run, new TrainingLoop.Observer() {
-        @Override
-        public void step(StepOutcome result, int n, double seconds) {
-          steps.inc();
-          images.inc(n);
-          stepMillis.update(Math.round(seconds * 1000));
-        }
-
-        @Override
-        public void rollback() {
-          rollbacks.inc();
-        }
-
-        @Override
-        public void checkpoint() {
-          checkpoints.inc();
-        }
-      }).run();
+      PretrainingLoop.Summary s = new PretrainingLoop(run, counters).run();
       out.output(s.finalCheckpoint());
     }
   }

@@ -1,9 +1,13 @@
 package dev.symmim.transforms.training;
 
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
 /**
  * A trainer as {@link TrainingLoop} sees it: one step per batch (a NaN guard may refuse a step, then
  * nothing changed), its full state as a {@link CheckpointStore.Snapshot}, and its applied-step count.
- * Pretraining wraps {@code SymMimTrainer}, fine-tuning its classifier trainer.
+ * Pretraining adapts {@code SymMimTrainer}, fine-tuning its classifier trainer ({@link Adapted}).
  *
  * @param <B> the batch type of the stage
  */
@@ -22,4 +26,37 @@ public interface Trainer<B> extends AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * A model-level trainer {@code trainer} seen through these functions.
+   *
+   * @param <B> the batch type
+   * @param <T> the adapted trainer, reachable for stage code (an evaluation at the end, say)
+   */
+  record Adapted<B, T extends AutoCloseable>(T trainer, Function<B, StepOutcome> stepper,
+      Supplier<CheckpointStore.Snapshot> snapshots, LongSupplier steps, String device) implements Trainer<B> {
+    @Override
+    public StepOutcome step(B batch) {
+      return stepper.apply(batch);
+    }
+
+    @Override
+    public CheckpointStore.Snapshot snapshot() {
+      return snapshots.get();
+    }
+
+    @Override
+    public long stepCount() {
+      return steps.getAsLong();
+    }
+
+    @Override
+    public void close() {
+      try {
+        trainer.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the trainer: " + e.getMessage(), e);
+      }
+    }
+  }
 }

@@ -1,0 +1,46 @@
+package dev.symmim.pipelines.options;
+
+import dev.symmim.model.vit.VitSpec;
+
+/** What every training command (pretrain, finetune) checks and derives the same way from its options. */
+public final class TrainingRuns {
+  private TrainingRuns() {}
+
+  /** Checks the run flags on their own, against {@code epochs}; the message names the flag. */
+  public static void validate(TrainingRunOptions o, int epochs) {
+    Flags.check(o.getStages() >= 1 && o.getStages() <= epochs, "stages", o.getStages(),
+        "must be in [1, --epochs=" + epochs + "]");
+    Flags.check(o.getCheckpointEverySteps() >= 0, "checkpointEverySteps", o.getCheckpointEverySteps(), "must be >= 0");
+    Flags.check(o.getThreads() >= 0, "threads", o.getThreads(), "must be >= 0");
+    Flags.check(o.getLoaderThreads() >= 1, "loaderThreads", o.getLoaderThreads(), "must be >= 1");
+    Flags.check(o.getMetricsEverySteps() >= 1, "metricsEverySteps", o.getMetricsEverySteps(), "must be >= 1");
+    Flags.check(o.getMaxRollbacks() >= 0, "maxRollbacks", o.getMaxRollbacks(), "must be >= 0");
+  }
+
+  /** Torch intra-op threads: --threads, else 1 with --deterministic, else 0 (torch's default). */
+  public static int threads(TrainingRunOptions o) {
+    return o.getThreads() > 0 ? o.getThreads() : (o.getDeterministic() ? 1 : 0);
+  }
+
+  /** The encoder: the preset with the --dim/--depth/--heads overrides, at {@code size} px (--viewSize if set). */
+  public static VitSpec encoder(EncoderOptions o, int size, int channels) {
+    int viewSize = o.getViewSize() > 0 ? o.getViewSize() : size;
+    Flags.check(viewSize % o.getPatchSize() == 0, "patchSize", o.getPatchSize(), "does not divide the image size "
+        + viewSize);
+    VitSpec base = VitSpec.Size.valueOf(o.getModel().name().toUpperCase()).spec(viewSize, o.getPatchSize(), channels);
+    int dim = o.getDim() > 0 ? o.getDim() : base.dim();
+    int heads = o.getHeads() > 0 ? o.getHeads() : base.heads();
+    Flags.check(dim % heads == 0, "heads", heads, "does not divide the width " + dim);
+    return new VitSpec(viewSize, o.getPatchSize(), channels, dim, o.getDepth() > 0 ? o.getDepth() : base.depth(), heads,
+        base.mlpRatio());
+  }
+
+  /** Doubles as floats (the manifest's channel statistics for the model's normalization). */
+  public static float[] floats(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+}
