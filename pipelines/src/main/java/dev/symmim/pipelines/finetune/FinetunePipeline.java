@@ -165,7 +165,6 @@ public final class FinetunePipeline {
     return total;
   }
 
-
   public static Pipeline build(FinetuneOptions o, FinetuneRun run) {
     Pipeline p = Pipeline.create(o);
     p.apply("Run", Create.of(run).withCoder(SerializableCoder.of(FinetuneRun.class)))
