@@ -101,7 +101,7 @@ public final class FineTuneTrainer implements AutoCloseable {
         o.totalSteps());
     this.dropPathRandom = new SeededRandom(config.seed() ^ DROP_PATH_STREAM);
     LOG.info("fine-tune trainer on {}: {} parameters, encoder {}", device, buffer.size(),
-        init == null ? "random" : "from " + initPrefix);
+        init == null ? "random" : initPrefix.isEmpty() ? "imported (timm names)" : "from " + initPrefix);
   }
 
   /**
