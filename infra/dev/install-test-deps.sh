@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need beyond Java 17 and Maven (both on the machine image):
 # the Fashion-MNIST dataset (Debian package) the end-to-end tests and benchmarks read, and Debian's
-# Chromium, in which a test loads the evaluation report headless (page renders, every image decodes).
+# Chromium, in which a test loads the evaluation report headless (page renders, every image decodes), and
+# Debian's PyTorch (CPU) + NumPy for /usr/bin/python3, with which ExportParityIT checks exported encoders
+# against a plain-PyTorch ViT (no PyPI here: apt's python3-torch is the only PyTorch).
 set -euo pipefail
 need=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+/usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-numpy)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"
   SUDO=""

@@ -21,7 +21,7 @@ import org.junit.Test;
  * Each package has a package-info.java saying what lives there.
  */
 public class ArchitectureTest {
-  static final List<String> STAGES = List.of("prepare", "pretrain", "finetune", "embed", "evaluate", "index");
+  static final List<String> STAGES = List.of("prepare", "pretrain", "finetune", "embed", "evaluate", "index", "export");
   static final List<String> SHARED = List.of("options", "runner", "report");
   static final Path ROOT = SymmimProcess.repo();
 

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.NamedTensor;
+import dev.symmim.model.checkpoint.TimmVitWeights;
 import dev.symmim.model.checkpoint.TrainingState;
 import dev.symmim.model.config.Precision;
 import dev.symmim.model.infer.Branch;
@@ -19,6 +20,7 @@ import dev.symmim.model.train.LearningRateSchedule;
 import dev.symmim.model.vit.Parameter;
 import dev.symmim.model.vit.ParameterBuffer;
 import dev.symmim.model.vit.StepContext;
+import dev.symmim.model.vit.VisionTransformer;
 import dev.symmim.model.vit.VitSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,6 +81,14 @@ public final class FineTuneTrainer implements AutoCloseable {
     NDManager parameterManager = root.newSubManager();
     this.classifier = new ImageClassifier(parameterManager, config);
     if (init != null) {
+      String maskToken = initPrefix + TimmVitWeights.ENCODER + "mask_token";
+      if (!init.containsKey(maskToken)) { // an imported timm encoder has none; unused when fine-tuning
+        Map<String, NamedTensor> withMask = new LinkedHashMap<>(init);
+        Parameter own = classifier.encoder().parameters().stream()
+            .filter(p -> p.name().equals(TimmVitWeights.ENCODER + "mask_token")).findFirst().orElseThrow();
+        withMask.put(maskToken, new NamedTensor(maskToken, own.array().getShape().getShape(), own.array().toFloatArray()));
+        init = withMask;
+      }
       classifier.loadEncoder(init, initPrefix);
     }
     this.parameters = classifier.parameters();
@@ -91,7 +101,24 @@ public final class FineTuneTrainer implements AutoCloseable {
         o.totalSteps());
     this.dropPathRandom = new SeededRandom(config.seed() ^ DROP_PATH_STREAM);
     LOG.info("fine-tune trainer on {}: {} parameters, encoder {}", device, buffer.size(),
-        init == null ? "random" : "from " + initPrefix);
+        init == null ? "random" : initPrefix.isEmpty() ? "imported (timm names)" : "from " + initPrefix);
+  }
+
+  /**
+   * The encoder of a timm-named safetensors file ({@link TimmVitWeights#importEncoder}), a fresh head,
+   * on the config's device. A learned position table in {@code imported} replaces the sin-cos one
+   * (fixed, saved with {@link #state()}).
+   */
+  public static FineTuneTrainer fromImported(FineTuneConfig config, TimmVitWeights.Imported imported) {
+    return fromImported(config, imported, TorchRuntime.device(config.device()));
+  }
+
+  public static FineTuneTrainer fromImported(FineTuneConfig config, TimmVitWeights.Imported imported, Device device) {
+    FineTuneTrainer t = new FineTuneTrainer(config, device, imported.tensors(), "");
+    if (imported.positions() != null) {
+      t.classifier.encoder().setPositions(imported.positions());
+    }
+    return t;
   }
 
   /** A randomly initialised classifier on the device the config asks for. */
@@ -234,6 +261,29 @@ public final class FineTuneTrainer implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The encoder's features of each image in eval mode: the CLS token after the final LayerNorm, as
+   * {@code symmim embed --readout=cls} (not the head's pooled input when pooling is mean).
+   */
+  public float[][] features(float[] images) {
+    int n = checkedCount(images);
+    int per = perImage();
+    int d = config.encoder().dim();
+    float[][] out = new float[n][];
+    for (int start = 0; start < n; start += PREDICT_CHUNK) {
+      int count = Math.min(PREDICT_CHUNK, n - start);
+      float[] chunk = Arrays.copyOfRange(images, start * per, (start + count) * per);
+      try (StepContext ctx = new StepContext(root, computeType)) {
+        float[] flat = VisionTransformer.cls(classifier.encoderTokens(ctx, ctx.create(chunk, batchShape(chunk, count))))
+            .toType(DataType.FLOAT32, false).toFloatArray();
+        for (int i = 0; i < count; i++) {
+          out[start + i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The top-1 class of each image. */
   public int[] predict(float[] images) {
     int[][] top = topK(images, 1);
@@ -305,6 +355,11 @@ public final class FineTuneTrainer implements AutoCloseable {
       tensors.put(mName, new NamedTensor(mName, shape, buffer.slice(m, i)));
       tensors.put(vName, new NamedTensor(vName, shape, buffer.slice(v, i)));
     }
+    if (!classifier.encoder().sinCosPositions()) {
+      VitSpec spec = config.encoder();
+      tensors.put(FineTuneState.POSITIONS, new NamedTensor(FineTuneState.POSITIONS,
+          new long[] {spec.numPatches(), spec.dim()}, classifier.encoder().positions()));
+    }
     TrainingState scalars = new TrainingState(step, refusedSteps, optimizer.updates(), dropPathRandom.state());
     return new FineTuneState(config, scalars, tensors);
   }
@@ -323,6 +378,9 @@ public final class FineTuneTrainer implements AutoCloseable {
     t.refusedSteps = state.state().refusedSteps();
     t.optimizer.restoreUpdates(state.state().optimizerUpdates());
     t.dropPathRandom.restore(state.state().rngState());
+    if (state.tensors().containsKey(FineTuneState.POSITIONS)) {
+      t.classifier.encoder().setPositions(state.tensor(FineTuneState.POSITIONS).data());
+    }
     return t;
   }
 

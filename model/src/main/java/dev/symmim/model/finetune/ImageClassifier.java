@@ -116,6 +116,18 @@ public final class ImageClassifier extends Module {
     }
   }
 
+  /** The encoder's final LayerNorm-ed tokens {@code (N, 1 + L, D)} of images {@code (N, H, W, C)} in [0, 1], no drop-path. */
+  public NDArray encoderTokens(StepContext ctx, NDArray images) {
+    return encoder.forward(ctx, patches(ctx, images), null);
+  }
+
+  private NDArray patches(StepContext ctx, NDArray images) {
+    int c = spec.channels();
+    NDArray mean = ctx.create(channelMean, new Shape(c));
+    NDArray std = ctx.create(channelStd, new Shape(c));
+    return Patches.patchify(images.sub(mean).div(std), spec.patchSize());
+  }
+
   /**
    * Class logits {@code (N, classes)} of images {@code (N, H, W, C)} in [0, 1] at the encoder's
    * size: normalized with the config's channel statistics, patchified, encoded (no mask), read out.
@@ -123,11 +135,7 @@ public final class ImageClassifier extends Module {
    * @param residualScales drop-path multipliers per block (see {@link VisionTransformer#encode}), null in eval mode
    */
   public NDArray logits(StepContext ctx, NDArray images, List<NDArray[]> residualScales) {
-    int c = spec.channels();
-    NDArray mean = ctx.create(channelMean, new Shape(c));
-    NDArray std = ctx.create(channelStd, new Shape(c));
-    NDArray patches = Patches.patchify(images.sub(mean).div(std), spec.patchSize());
-    NDArray tokens = encoder.encode(ctx, patches, null, residualScales).tokens();
+    NDArray tokens = encoder.encode(ctx, patches(ctx, images), null, residualScales).tokens();
     NDArray feature = pooling == HeadPooling.CLS ? VisionTransformer.cls(tokens)
         : fcNorm.forward(ctx, VisionTransformer.patchTokens(tokens).mean(new int[] {1}));
     return head.forward(ctx, feature);

@@ -18,6 +18,7 @@ public final class VisionTransformer extends Module {
   private final Parameter clsToken;
   private final Parameter maskToken;
   private final NDArray positions;
+  private boolean sinCosPositions = true;
   private final List<TransformerBlock> blocks = new ArrayList<>();
   private final LayerNorm norm;
 
@@ -36,6 +37,27 @@ public final class VisionTransformer extends Module {
 
   public VitSpec spec() {
     return spec;
+  }
+
+  /**
+   * Replaces the fixed position table of the patches ({@code L * D} values, row-major patches, e.g.
+   * a learned {@code pos_embed} imported from a timm checkpoint, see
+   * {@code dev.symmim.model.checkpoint.TimmVitWeights}). It stays fixed: not a parameter, never
+   * trained; whoever saves the model must save {@link #positions()} too.
+   */
+  public void setPositions(float[] values) {
+    ParameterBuffer.copyInto(positions, values);
+    sinCosPositions = false;
+  }
+
+  /** The position table of the patches, {@code L * D} values (the 2-D sin-cos one unless {@link #setPositions}). */
+  public float[] positions() {
+    return positions.toFloatArray();
+  }
+
+  /** Whether the positions are the default 2-D sin-cos table (not replaced by {@link #setPositions}). */
+  public boolean sinCosPositions() {
+    return sinCosPositions;
   }
 
   /**

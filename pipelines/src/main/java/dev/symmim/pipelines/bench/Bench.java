@@ -10,7 +10,7 @@ public final class Bench {
 
   public static int run(String[] args) throws Exception {
     if (args.length == 0) {
-      throw new IllegalArgumentException("bench needs a target: 'symmim bench prepare|pretrain|embed|index'");
+      throw new IllegalArgumentException("bench needs a target: 'symmim bench prepare|pretrain|embed|index|train'");
     }
     String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
@@ -19,12 +19,21 @@ public final class Bench {
       case "pretrain":
         return pretrain(CommandLine.parse(rest, PretrainOptions.class));
       case "embed":
+        if (java.util.Arrays.stream(rest).anyMatch(a -> a.startsWith("--against="))) {
+          TorchComparison.run(CommandLine.parse(rest, TorchBenchOptions.class), TorchComparison.Workload.EMBED,
+              System.out);
+          return 0;
+        }
         return EmbedBench.run(CommandLine.parse(rest, EmbedBenchOptions.class));
+      case "train":
+        TorchComparison.run(CommandLine.parse(rest, TorchBenchOptions.class), TorchComparison.Workload.TRAIN,
+            System.out);
+        return 0;
       case "index":
         return IndexBench.run(CommandLine.parse(rest, IndexBenchOptions.class));
       default:
         throw new IllegalArgumentException(
-            "unknown benchmark '" + args[0] + "'; known: prepare, pretrain, embed, index");
+            "unknown benchmark '" + args[0] + "'; known: prepare, pretrain, embed, index, train");
     }
   }
 

@@ -5,6 +5,8 @@ import dev.symmim.pipelines.embed.EmbedOptions;
 import dev.symmim.pipelines.embed.EmbedPipeline;
 import dev.symmim.pipelines.evaluate.EvaluateOptions;
 import dev.symmim.pipelines.evaluate.EvaluatePipeline;
+import dev.symmim.pipelines.export.ExportCommand;
+import dev.symmim.pipelines.export.ExportOptions;
 import dev.symmim.pipelines.finetune.FinetuneOptions;
 import dev.symmim.pipelines.finetune.FinetunePipeline;
 import dev.symmim.pipelines.index.IndexOptions;
@@ -49,6 +51,9 @@ public final class Symmim {
             a -> done(FinetunePipeline.run(parse(a, FinetuneOptions.class)))),
         new Command("embed", "a prepared dataset + a pretrain checkpoint -> embedding Avro + Vertex AI export",
             EmbedOptions.class, a -> done(EmbedPipeline.run(parse(a, EmbedOptions.class)))),
+        new Command("export", "a pretrain or finetune checkpoint's encoder (+ head) -> timm-named model.safetensors + "
+            + "config.json + README.md (plain PyTorch and timm load it)", ExportOptions.class,
+            a -> done(ExportCommand.run(parse(a, ExportOptions.class)))),
         new Command("index", "embeddings -> sharded Lucene HNSW index (cosine) + index.json",
             IndexOptions.class, a -> done(IndexPipeline.run(parse(a, IndexOptions.class)))),
         new Command("search", "nearest neighbours in an index: --index=DIR (--id=ID | --image=FILE [--checkpoint=RUN]) [--k=10]",
@@ -60,7 +65,8 @@ public final class Symmim {
         new Command("benchmark", "label efficiency: pretrain once, then fine-tune per label fraction x arm (SymMIM, "
             + "scratch, compute-matched scratch) x seed; frozen k-NN/probe; benchmark.json + .html; resumable",
             BenchmarkOptions.class, a -> done(Benchmark.run(parse(a, BenchmarkOptions.class)))),
-        new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index [flags]'",
+        new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index [flags]', "
+            + "'symmim bench train|embed --against=pytorch' (DJL vs plain PyTorch eager, interleaved)",
             null, Bench::run))) {
       COMMANDS.put(c.name(), c);
     }

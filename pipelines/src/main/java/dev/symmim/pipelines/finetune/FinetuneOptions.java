@@ -4,7 +4,6 @@ import dev.symmim.pipelines.options.BranchFlag;
 import dev.symmim.pipelines.options.DataOptions;
 import dev.symmim.pipelines.options.DeviceOptions;
 import dev.symmim.pipelines.options.EncoderOptions;
-import dev.symmim.pipelines.options.InitFlag;
 import dev.symmim.pipelines.options.OutputOptions;
 import dev.symmim.pipelines.options.PoolingFlag;
 import dev.symmim.pipelines.options.TrainingRunOptions;
@@ -30,11 +29,14 @@ public interface FinetuneOptions extends DataOptions, OutputOptions, EncoderOpti
   void setCheckpoint(String value);
 
   @Description("checkpoint: start from --checkpoint's encoder; random: a seeded random encoder of the same "
-      + "architecture (the from-scratch baseline).")
-  @Default.Enum("checkpoint")
-  InitFlag getInit();
+      + "architecture (the from-scratch baseline); or a timm-named .safetensors file, local or gs:// (symmim export's "
+      + "model.safetensors or a timm VisionTransformer checkpoint): its encoder, architecture from its shapes, heads "
+      + "and normalisation from its metadata (else --heads and the dataset's), the image size the dataset's "
+      + "(or --viewSize; a learned pos_embed is resized, bicubic, as timm does).")
+  @Default.String("checkpoint")
+  String getInit();
 
-  void setInit(InitFlag value);
+  void setInit(String value);
 
   @Description("Which encoder of the checkpoint: online or momentum (its EMA copy).")
   @Default.Enum("online")

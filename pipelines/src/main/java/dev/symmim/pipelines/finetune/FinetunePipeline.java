@@ -3,6 +3,9 @@ package dev.symmim.pipelines.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.checkpoint.Safetensors;
+import dev.symmim.model.checkpoint.TimmVitWeights;
+import dev.symmim.model.config.Normalization;
 import dev.symmim.model.finetune.FineTuneConfig;
 import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.model.vit.VitSpec;
@@ -22,6 +25,7 @@ import dev.symmim.transforms.finetune.FinetuningTask;
 import dev.symmim.transforms.finetune.RunFinetuning;
 import dev.symmim.transforms.io.Locations;
 import dev.symmim.transforms.training.Checkpoints;
+import dev.symmim.transforms.training.EncoderFiles;
 import dev.symmim.transforms.training.GcsEndpoint;
 import java.io.IOException;
 
@@ -44,8 +48,13 @@ public final class FinetunePipeline {
     OptionDocs.requireAll(o, FinetuneOptions.class);
     Flags.check(!o.getOutput().contains("://") || o.getOutput().startsWith("gs://"), "output", o.getOutput(),
         "must be a local directory or gs://bucket/path");
-    if (o.getInit() == InitFlag.checkpoint) {
+    InitFlag init = InitFlag.parse(o.getInit());
+    if (init == InitFlag.checkpoint) {
       Flags.require(o.getCheckpoint(), "checkpoint", "the pretrain run whose encoder to fine-tune (or --init=random)");
+    }
+    if (init == InitFlag.file) {
+      Flags.check(o.getCheckpoint() == null || o.getCheckpoint().isBlank(), "checkpoint", o.getCheckpoint(),
+          "cannot be combined with --init=" + o.getInit() + " (the encoder comes from the file)");
     }
     Flags.check(o.getLabelFraction() > 0 && o.getLabelFraction() <= 1, "labelFraction", o.getLabelFraction(),
         "must be in (0, 1]");
@@ -94,7 +103,24 @@ public final class FinetunePipeline {
     VitSpec encoder;
     float[] mean = TrainingRuns.floats(m.channelMean());
     float[] std = TrainingRuns.floats(m.channelStd());
-    if (o.getCheckpoint() != null && !o.getCheckpoint().isBlank()) {
+    InitFlag init = InitFlag.parse(o.getInit());
+    if (init == InitFlag.file) {
+      checkpointDir = Locations.absolute(o.getInit());
+      Safetensors.Contents file;
+      try {
+        file = EncoderFiles.read(checkpointDir);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--init=" + o.getInit() + ": " + e.getMessage(), e);
+      }
+      encoder = fileEncoder(o, file, m.imageSize(), m.channels());
+      Normalization stats = EncoderFiles.normalization(file.metadata());
+      if (stats != null) { // the encoder expects inputs normalized as it was trained
+        Flags.check(stats.channels() == m.channels(), "init", o.getInit(), "records a normalisation for "
+            + stats.channels() + " channels but --data=" + o.getData() + " holds " + m.channels() + "-channel images");
+        mean = stats.mean();
+        std = stats.std();
+      }
+    } else if (o.getCheckpoint() != null && !o.getCheckpoint().isBlank()) {
       Checkpoint c;
       try {
         checkpointDir = Checkpoints.locate(o.getCheckpoint());
@@ -136,7 +162,7 @@ public final class FinetunePipeline {
     info.set("flags", JSON.valueToTree(OptionDocs.values(o, FinetuneOptions.class)));
     String runDir = Locations.absolute(o.getOutput()).replaceAll("/+$", "");
     return new FinetuneRun(Locations.absolute(o.getData()), runDir, config.toJson(),
-        o.getInit() == InitFlag.random ? null : checkpointDir, o.getEncoder().name(),
+        init == InitFlag.random ? null : checkpointDir, o.getEncoder().name(),
         new FinetuneRun.LabelSelection(o.getLabelFraction(), o.getLabelsPerClass(), o.getSeed()), o.getEpochs(),
         o.getStages(), o.getCheckpointEverySteps(), o.getLoaderThreads(), o.getMaxRollbacks(),
         Long.getLong("symmim.progressSeconds", 10), o.getMetricsEverySteps(), o.getEvalEveryEpochs(), info.toString(),
@@ -163,6 +189,39 @@ public final class FinetunePipeline {
       }
     }
     return total;
+  }
+
+  /**
+   * The encoder a timm-named file holds ({@link TimmVitWeights#inferSpec}) at the dataset's image size
+   * (or --viewSize), the heads from the file's metadata or --heads; --dim/--depth, when given, must
+   * agree; the file's tensors must then load (checked here, so a mismatch fails before any work).
+   */
+  static VitSpec fileEncoder(FinetuneOptions o, Safetensors.Contents file, int size, int channels) {
+    int viewSize = o.getViewSize() > 0 ? o.getViewSize() : size;
+    int recorded = EncoderFiles.heads(file.metadata());
+    Flags.check(recorded == 0 || o.getHeads() == 0 || recorded == o.getHeads(), "heads", o.getHeads(),
+        "contradicts the " + recorded + " heads recorded in --init=" + o.getInit());
+    int heads = recorded > 0 ? recorded : o.getHeads();
+    Flags.check(heads > 0, "heads", o.getHeads(), "is needed: --init=" + o.getInit() + " records no num_heads in its "
+        + "metadata (tensor shapes cannot show the head count)");
+    VitSpec spec;
+    try {
+      spec = TimmVitWeights.inferSpec(file.tensors(), viewSize, heads);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--init=" + o.getInit() + ": " + e.getMessage(), e);
+    }
+    Flags.check(o.getDim() == 0 || o.getDim() == spec.dim(), "dim", o.getDim(), "contradicts --init=" + o.getInit()
+        + " (width " + spec.dim() + ")");
+    Flags.check(o.getDepth() == 0 || o.getDepth() == spec.depth(), "depth", o.getDepth(), "contradicts --init="
+        + o.getInit() + " (depth " + spec.depth() + ")");
+    Flags.check(spec.channels() == channels, "init", o.getInit(), "holds an encoder for " + spec.channels()
+        + "-channel images but --data=" + o.getData() + " holds " + channels + "-channel images");
+    try {
+      TimmVitWeights.importEncoder(file.tensors(), spec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--init=" + o.getInit() + ": " + e.getMessage(), e);
+    }
+    return spec;
   }
 
   public static Pipeline build(FinetuneOptions o, FinetuneRun run) {

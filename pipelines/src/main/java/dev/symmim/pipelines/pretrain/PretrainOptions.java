@@ -39,6 +39,14 @@ public interface PretrainOptions extends DataOptions, OutputOptions, EncoderOpti
 
   void setBenchBareSteps(int value);
 
+  @Description("Initialise the online and momentum encoders from a timm-named .safetensors file, local or gs:// "
+      + "(symmim export's model.safetensors or a timm VisionTransformer checkpoint of the same architecture; the "
+      + "mask token and heads start fresh, the positions stay sin-cos). Empty: the seeded random initialisation.")
+  @Default.String("")
+  String getInit();
+
+  void setInit(String value);
+
   @Hidden
   @Description("Fault injection for tests: comma-separated batch indices whose first view is NaN.")
   @Default.String("")

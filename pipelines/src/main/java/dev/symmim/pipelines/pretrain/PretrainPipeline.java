@@ -2,6 +2,8 @@ package dev.symmim.pipelines.pretrain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.symmim.model.checkpoint.Safetensors;
+import dev.symmim.model.checkpoint.TimmVitWeights;
 import dev.symmim.model.config.Augmentation;
 import dev.symmim.model.config.ContrastiveHeads;
 import dev.symmim.model.config.Losses;
@@ -27,6 +29,7 @@ import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.io.Locations;
 import dev.symmim.transforms.pretrain.PretrainRun;
 import dev.symmim.transforms.pretrain.RunPretraining;
+import dev.symmim.transforms.training.EncoderFiles;
 import dev.symmim.transforms.training.GcsEndpoint;
 import java.io.IOException;
 import java.util.Arrays;
@@ -106,6 +109,8 @@ public final class PretrainPipeline {
     PretrainConfig config = config(o, TrainingRuns.encoder(o, size, m.channels()), stepsPerEpoch,
         new Normalization(TrainingRuns.floats(m.channelMean()), TrainingRuns.floats(m.channelStd())));
 
+    String init = initWeights(o, config.encoder());
+
     ObjectNode info = JSON.createObjectNode();
     info.put("codeVersion", BuildInfo.version());
     info.put("gitCommit", GitCommit.current());
@@ -117,7 +122,30 @@ public final class PretrainPipeline {
     return new PretrainRun(o.getData(), runDir, config.toJson(),
         o.getEpochs(), o.getStages(), o.getCheckpointEverySteps(), o.getMaxImages(), o.getLoaderThreads(),
         o.getMaxRollbacks(), Long.getLong("symmim.progressSeconds", 10), o.getMetricsEverySteps(), info.toString(),
-        faults, o.getBenchBareSteps(), GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()));
+        faults, o.getBenchBareSteps(), GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()), init);
+  }
+
+  /**
+   * The {@code --init} file as an absolute location, checked against the encoder now (a missing
+   * tensor or another shape fails here, naming the tensor and both shapes); null without --init.
+   */
+  static String initWeights(PretrainOptions o, VitSpec encoder) {
+    if (o.getInit() == null || o.getInit().isBlank()) {
+      return null;
+    }
+    Flags.check(EncoderFiles.isSafetensors(o.getInit()), "init", o.getInit(), "must be a .safetensors file (local or gs://)");
+    String location = Locations.absolute(o.getInit());
+    try {
+      Safetensors.Contents file = EncoderFiles.read(location);
+      int heads = EncoderFiles.heads(file.metadata());
+      Flags.check(heads == 0 || heads == encoder.heads(), "heads", encoder.heads(), "differs from the " + heads
+          + " heads recorded in --init=" + o.getInit());
+      TimmVitWeights.importEncoder(file.tensors(), encoder);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().startsWith("--") ? e.getMessage()
+          : "--init=" + o.getInit() + ": " + e.getMessage(), e);
+    }
+    return location;
   }
 
 

@@ -157,7 +157,7 @@ public final class Benchmark {
       f.setData(data);
       f.setOutput(runDir.toString());
       f.setCheckpoint(pretrainDir);
-      f.setInit(p.arm().equals("symmim") ? InitFlag.checkpoint : InitFlag.random);
+      f.setInit((p.arm().equals("symmim") ? InitFlag.checkpoint : InitFlag.random).name());
       f.setLabelFraction(p.fraction());
       f.setEpochs(runEpochs);
       f.setBatchSize(o.getFinetuneBatchSize());

@@ -124,7 +124,7 @@ public final class Demo {
     FinetuneOptions f = StageOptions.derive(o, FinetuneOptions.class);
     f.setData(out + "/prepared");
     f.setCheckpoint(out + "/pretrain");
-    f.setInit(init);
+    f.setInit(init.name());
     f.setOutput(dir);
     f.setLabelFraction(LABELS);
     f.setEpochs(FINETUNE_EPOCHS);

@@ -50,7 +50,7 @@ public class FinetuneCliTest {
     assertThat(badFlag("finetune", d, "--output=" + out(), "--init=random", "--layerDecay=1.5"),
         containsString("--layerDecay=1.5 must be in (0, 1]"));
     assertThat(badFlag("finetune", d, "--output=" + out(), "--init=pretrained"),
-        containsString("--init=pretrained: must be one of checkpoint, random"));
+        containsString("--init=pretrained must be checkpoint, random or a path to a .safetensors file"));
   }
 
   @Test

@@ -11,7 +11,8 @@ import java.io.Serializable;
  * @param runDir run directory (checkpoints/, metrics.jsonl, evaluations.jsonl, metrics.json, run.json): a path or gs:// URI
  * @param configJson the {@code FineTuneConfig} as JSON (its totalSteps = epochs * steps per epoch)
  * @param pretrained the pretraining checkpoint directory (a path or URI) whose encoder initialises the
- *     classifier, null for a random (seeded) encoder
+ *     classifier, or a timm-named {@code .safetensors} file (path or URI) holding one, null for a random
+ *     (seeded) encoder
  * @param branch the checkpoint's encoder to start from: {@code online} or {@code momentum}
  * @param labels which train labels the run may use
  * @param epochs passes over the labelled subset

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.model.augment.FloatImage;
 import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.checkpoint.TimmVitWeights;
 import dev.symmim.model.finetune.FineTuneConfig;
 import dev.symmim.model.finetune.FineTuneStepResult;
 import dev.symmim.model.finetune.FineTuneTrainer;
@@ -22,6 +23,7 @@ import dev.symmim.transforms.training.BatchPlan;
 import dev.symmim.transforms.training.BatchSource;
 import dev.symmim.transforms.training.CheckpointStore;
 import dev.symmim.transforms.training.Checkpoints;
+import dev.symmim.transforms.training.EncoderFiles;
 import dev.symmim.transforms.training.MetricsLog;
 import dev.symmim.transforms.training.RunDirectory;
 import dev.symmim.transforms.training.StepOutcome;
@@ -156,9 +158,29 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
     if (run.pretrained() == null) {
       return adapt(FineTuneTrainer.fromScratch(config));
     }
+    if (EncoderFiles.isSafetensors(run.pretrained())) {
+      return adapt(imported(config, run.pretrained()));
+    }
     Checkpoint checkpoint = Checkpoints.shared(Checkpoints.local(run.pretrained()));
     Branch branch = run.branch().equals("momentum") ? Branch.MOMENTUM : Branch.ONLINE;
     return adapt(FineTuneTrainer.fromPretrained(config, checkpoint, branch));
+  }
+
+  /**
+   * A trainer whose encoder is the one in the timm-named safetensors file at {@code location} (what
+   * {@code finetune --init=<file>} starts from); a learned position table in it is used as given, or
+   * resized to the encoder's grid, and kept fixed (see {@link TimmVitWeights#importEncoder}).
+   */
+  public static FineTuneTrainer imported(FineTuneConfig config, String location) {
+    TimmVitWeights.Imported imported;
+    try {
+      imported = TimmVitWeights.importEncoder(EncoderFiles.read(location).tensors(), config.encoder());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().startsWith(location) ? e.getMessage()
+          : location + ": " + e.getMessage(), e);
+    }
+    LOG.info("finetune: encoder from {}: {}", location, imported.note());
+    return FineTuneTrainer.fromImported(config, imported);
   }
 
   @Override
@@ -290,6 +312,9 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
   }
 
   private String init() {
+    if (run.pretrained() != null && EncoderFiles.isSafetensors(run.pretrained())) {
+      return "safetensors:" + run.pretrained();
+    }
     return run.pretrained() == null ? "random (seed " + config.seed() + ")" : "pretrained:" + run.pretrained() + "#"
         + run.branch();
   }

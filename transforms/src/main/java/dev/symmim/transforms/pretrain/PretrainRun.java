@@ -25,6 +25,8 @@ import java.util.List;
  * @param bareLoopSteps the data-pipeline overhead benchmark: time this many steps of a second
  *     trainer on one in-memory batch, in blocks interleaved with the stage's steps (0: skip)
  * @param gcsEndpoint which GCS a gs:// {@code runDir} is on
+ * @param initWeights a timm-named safetensors file (path or URI) whose encoder initialises the online
+ *     and momentum encoders; null for the seeded random initialisation
  */
 public record PretrainRun(
     String dataDir,
@@ -41,10 +43,19 @@ public record PretrainRun(
     String runInfoJson,
     List<Long> faultBatches,
     int bareLoopSteps,
-    GcsEndpoint gcsEndpoint)
+    GcsEndpoint gcsEndpoint,
+    String initWeights)
     implements Serializable {
   public PretrainRun {
     faultBatches = List.copyOf(faultBatches);
     gcsEndpoint = gcsEndpoint == null ? GcsEndpoint.GOOGLE : gcsEndpoint;
+  }
+
+  /** A run from the seeded random initialisation (no {@code initWeights}). */
+  public PretrainRun(String dataDir, String runDir, String configJson, int epochs, int stages,
+      long checkpointEverySteps, int maxImages, int loaderThreads, int maxRollbacks, double logEverySeconds,
+      int metricsEverySteps, String runInfoJson, List<Long> faultBatches, int bareLoopSteps, GcsEndpoint gcsEndpoint) {
+    this(dataDir, runDir, configJson, epochs, stages, checkpointEverySteps, maxImages, loaderThreads, maxRollbacks,
+        logEverySeconds, metricsEverySteps, runInfoJson, faultBatches, bareLoopSteps, gcsEndpoint, null);
   }
 }

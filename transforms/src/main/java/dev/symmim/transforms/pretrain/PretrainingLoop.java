@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.model.augment.SymMimViews;
 import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.checkpoint.NamedTensor;
+import dev.symmim.model.checkpoint.TimmVitWeights;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.train.StepResult;
 import dev.symmim.model.train.SymMimTrainer;
@@ -15,6 +17,7 @@ import dev.symmim.transforms.training.BatchLoader;
 import dev.symmim.transforms.training.BatchPlan;
 import dev.symmim.transforms.training.BatchSource;
 import dev.symmim.transforms.training.CheckpointStore;
+import dev.symmim.transforms.training.EncoderFiles;
 import dev.symmim.transforms.training.RunDirectory;
 import dev.symmim.transforms.training.StepOutcome;
 import dev.symmim.transforms.training.Trainer;
@@ -96,7 +99,42 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
 
   @Override
   public Trainer<Batch> create() {
-    return adapt(new SymMimTrainer(config));
+    if (run.initWeights() == null) {
+      return adapt(new SymMimTrainer(config));
+    }
+    return adapt(initialised(config, EncoderFiles.read(run.initWeights()).tensors(), run.initWeights()));
+  }
+
+  /**
+   * A fresh trainer whose online and momentum encoders hold the encoder of a timm-named file (the
+   * mask token, heads and optimizer state stay as initialised). Pretraining keeps its fixed sin-cos
+   * positions: a learned {@code pos_embed} in the file is not used (logged).
+   */
+  static SymMimTrainer initialised(PretrainConfig config, Map<String, NamedTensor> timm, String source) {
+    TimmVitWeights.Imported imported = TimmVitWeights.importEncoder(timm, config.encoder());
+    if (imported.kind() != TimmVitWeights.Positions.SIN_COS) {
+      LOG.warn("pretrain: --init={}: {}; pretraining uses its fixed 2-D sin-cos positions instead", source,
+          imported.note());
+    }
+    Checkpoint fresh;
+    ai.djl.Device device;
+    try (SymMimTrainer t = new SymMimTrainer(config)) {
+      fresh = t.checkpoint();
+      device = t.device();
+    }
+    Map<String, NamedTensor> tensors = new LinkedHashMap<>(fresh.tensors());
+    for (NamedTensor t : imported.tensors().values()) {
+      for (String branch : new String[] {"online/", "momentum/"}) {
+        String name = branch + t.name();
+        if (!tensors.containsKey(name)) {
+          throw new IllegalStateException("pretraining model has no tensor " + name);
+        }
+        tensors.put(name, new NamedTensor(name, t.shape(), t.data()));
+      }
+    }
+    LOG.info("pretrain: online and momentum encoders initialised from {} ({} tensors)", source,
+        imported.tensors().size());
+    return SymMimTrainer.restore(new Checkpoint(config, fresh.state(), tensors), device);
   }
 
   @Override
@@ -179,6 +217,9 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
     root.put("loaderThreads", run.loaderThreads());
     root.put("maxRollbacks", run.maxRollbacks());
     root.put("seed", config.run().seed());
+    if (run.initWeights() != null) {
+      root.put("init", run.initWeights());
+    }
     root.put("dataOrder", "permutation per epoch from seed; views from (seed, epoch, image index)");
     root.set("config", JSON.readTree(config.toJson()));
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");

@@ -49,9 +49,16 @@ public final class Checkpoints {
           + latest + " (has 'symmim pretrain' committed a checkpoint there?)");
     }
     try {
-      // The newest checkpoint whose files match their checksums (a damaged one is skipped with a warning).
+      Path dir = root.resolve(Files.readString(latest, StandardCharsets.UTF_8).trim());
+      java.util.Optional<String> problem = Files.isRegularFile(dir.resolve(Checkpoint.TENSORS_FILE))
+          ? CheckpointIntegrity.problem(dir) : java.util.Optional.of(dir + " holds no " + Checkpoint.TENSORS_FILE);
+      if (problem.isEmpty()) {
+        return dir;
+      }
+      // LATEST names a damaged checkpoint: the newest intact one instead (the store warns naming the damage).
       return new LocalCheckpointStore(root, Integer.MAX_VALUE).latest().map(CheckpointStore.Committed::dir)
-          .orElseThrow(() -> new IllegalArgumentException(root + " holds no intact checkpoint"));
+          .orElseThrow(() -> new IllegalArgumentException(latest + " names a checkpoint that cannot be used ("
+              + problem.get() + ") and " + root + " holds no other intact one"));
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + root + ": " + e.getMessage(), e);
     }
