@@ -126,12 +126,15 @@ public final class Benchmark {
     }
 
     // 3. Fine-tuning: every fraction x arm x seed; the compute-matched arm once its two references ran.
+    // The two same-recipe arms first (every fraction and seed), then the costly compute-matched runs.
     List<Planned> plan = new ArrayList<>();
-    for (int i = 0; i < fractions.length; i++) {
-      for (int s = 0; s < o.getSeeds(); s++) {
-        for (String arm : arms) {
-          if (!arm.equals("matched") || s < o.getMatchedSeeds()) {
-            plan.add(new Planned(fractions[i], (int) epochs[i], arm, o.getSeed() + s));
+    for (boolean matched : new boolean[] {false, true}) {
+      for (int i = 0; i < fractions.length; i++) {
+        for (int s = 0; s < (matched ? Math.min(o.getSeeds(), o.getMatchedSeeds()) : o.getSeeds()); s++) {
+          for (String arm : arms) {
+            if (arm.equals("matched") == matched) {
+              plan.add(new Planned(fractions[i], (int) epochs[i], arm, o.getSeed() + s));
+            }
           }
         }
       }

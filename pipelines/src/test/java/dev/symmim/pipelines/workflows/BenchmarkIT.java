@@ -61,7 +61,7 @@ public class BenchmarkIT {
     String resumed = SymmimProcess.run(Map.of(), args(out).toArray(new String[0]));
     assertTrue(resumed, resumed.contains("frozen evaluation done earlier"));
     assertTrue(resumed, resumed.contains("[1/10] symmim-5pct-seed0: done earlier, reused"));
-    assertTrue(resumed, resumed.contains("[3/10] matched-5pct-seed0: done earlier, reused"));
+    assertTrue(resumed, resumed.contains("[3/10] symmim-5pct-seed1: done earlier, reused"));
 
     BenchmarkResult r = MetricsJson.read(Files.readAllBytes(out.resolve("benchmark.json")), BenchmarkResult.class);
     assertEquals(10, r.runs().size()); // 2 fractions x (2 seeds x symmim, scratch + 1 matched)
