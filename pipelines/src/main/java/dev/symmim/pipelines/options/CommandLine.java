@@ -28,6 +28,7 @@ public final class CommandLine {
       f.aliases().forEach(a -> aliases.put(a, f));
     }
     List<String> all = new ArrayList<>();
+    Map<String, String> given = new HashMap<>();
     for (String a : args) {
       if (!a.startsWith("--") || a.length() == 2) {
         throw new IllegalArgumentException("flags are --name=value, got '" + a + "'");
@@ -50,6 +51,11 @@ public final class CommandLine {
       if (flag != null) {
         checkValue(flag, value);
       }
+      String earlier = given.put(name, value);
+      if (earlier != null && !isList(flag)) {
+        throw new IllegalArgumentException("--" + name + " is given twice (" + earlier + " and " + value
+            + "); give it once");
+      }
       all.add("--" + name + "=" + value);
     }
     all.addAll(RunnerDefaults.missingFlags(all));
@@ -70,6 +76,10 @@ public final class CommandLine {
     }
     RunnerDefaults.applyLocalSpark(options);
     return options;
+  }
+
+  private static boolean isList(OptionDocs.Flag flag) {
+    return flag != null && (java.util.Collection.class.isAssignableFrom(flag.type()) || flag.type().isArray());
   }
 
   /** Refuses a value that is not of the flag's type: an unknown enum constant, a malformed number or boolean. */

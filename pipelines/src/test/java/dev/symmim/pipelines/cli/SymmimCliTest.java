@@ -112,6 +112,12 @@ public class SymmimCliTest {
   }
 
   @Test
+  public void aFlagGivenTwiceIsRefusedWithBothValues() {
+    assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--imageSize=8", "--imageSize=16"),
+        containsString("--imageSize is given twice (8 and 16); give it once"));
+  }
+
+  @Test
   public void prepareRefusesToWriteOverADatasetUnlessToldTo() throws Exception {
     assertEquals(0, Symmim.run(new String[] {"prepare", "--runner=DirectRunner", "--input=" + FIXTURES,
         "--output=" + out(), "--imageSize=8"}));
