@@ -34,11 +34,8 @@ import org.apache.beam.sdk.io.FileSystems;
  * labels from the checkpoint against the same recipe from scratch.
  */
 public final class Demo {
-  /** Pretraining epochs over the shipped subset's 5,000 train images (624 steps of 64). */
-  static final int PRETRAIN_EPOCHS = 8;
   /** The labelled fraction the two fine-tuning runs use. */
   static final double LABELS = 0.1;
-  static final int FINETUNE_EPOCHS = 30;
 
   private Demo() {}
 
@@ -48,6 +45,8 @@ public final class Demo {
     if (!new File(data).exists() && !data.contains("://")) {
       throw new IllegalArgumentException("--data=" + data + " does not exist (run from the repository or set -Dsymmim.home)");
     }
+    Flags.check(o.getPretrainEpochs() >= 1, "pretrainEpochs", o.getPretrainEpochs(), "must be at least 1");
+    Flags.check(o.getFinetuneEpochs() >= 1, "finetuneEpochs", o.getFinetuneEpochs(), "must be at least 1");
     String out = Locations.absolute(o.getOutput()).replaceAll("/+$", "");
     Flags.check(!out.contains("://") || out.startsWith("gs://"), "output", out, "must be a local directory or gs://bucket/path");
     FileSystems.setDefaultPipelineOptions(o);
@@ -58,7 +57,7 @@ public final class Demo {
     PreparePipeline.run(prepare);
 
     // A short SymMIM pretraining (about two minutes on 2 idle CPU cores): the README's small-CPU recipe
-    // (a dim-64, depth-4 ViT) for 8 epochs of the 5,000 train images.
+    // (a dim-64, depth-4 ViT) for --pretrainEpochs (8) epochs of the 5,000 train images.
     Locations.deleteTree(out + "/pretrain"); // a fresh run each time (re-running the same flags would only resume)
     PretrainOptions pretrain = StageOptions.derive(o, PretrainOptions.class);
     pretrain.setData(out + "/prepared");
@@ -67,7 +66,7 @@ public final class Demo {
     pretrain.setDepth(4);
     pretrain.setHeads(4);
     pretrain.setHeadHidden(1024);
-    pretrain.setEpochs(PRETRAIN_EPOCHS);
+    pretrain.setEpochs(o.getPretrainEpochs());
     pretrain.setLr(1.5e-3);
     pretrain.setWarmupEpochs(0.5);
     pretrain.setView1MinScale(0.5);
@@ -111,7 +110,7 @@ public final class Demo {
         "HNSW index manifest (bin/symmim search --index=" + out + "/index --id=...)",
         "finetune-pretrained/metrics.json", "Fine-tuning from the checkpoint (metrics.json)",
         "finetune-scratch/metrics.json", "Fine-tuning from scratch (metrics.json)"),
-        m -> headline[0] = headline(m, pretrainSeconds, pretrained, scratch));
+        m -> headline[0] = headline(m, pretrainSeconds, pretrained, scratch, o.getFinetuneEpochs()));
     System.out.println("demo: report " + report);
     System.out.println("demo: " + headline[0]);
     System.out.printf("demo: done in %.1f min%n", (System.nanoTime() - t0) / 60e9);
@@ -127,14 +126,15 @@ public final class Demo {
     f.setInit(init.name());
     f.setOutput(dir);
     f.setLabelFraction(LABELS);
-    f.setEpochs(FINETUNE_EPOCHS);
+    f.setEpochs(o.getFinetuneEpochs());
     f.setDeterministic(true);
     f.setThreads(1);
     return FinetunePipeline.run(f);
   }
 
   /** What pretraining bought, in words, with the numbers' protocol. */
-  static String headline(EvaluationMetrics m, double pretrainSeconds, FinetuneResult pretrained, FinetuneResult scratch) {
+  static String headline(EvaluationMetrics m, double pretrainSeconds, FinetuneResult pretrained, FinetuneResult scratch,
+      int finetuneEpochs) {
     SetEvaluation online = m.sets().get("online");
     SetEvaluation random = m.sets().get("random");
     SetEvaluation pixels = m.sets().get("centredPixels");
@@ -146,7 +146,7 @@ public final class Demo {
         + "recipe (%d epochs; SE about %.1f points each).", pretrainSeconds / 60, gain,
         100 * online.knn().primary().top1(), 100 * random.knn().primary().top1(), online.knn().primary().k(), queries,
         100 * Math.sqrt(0.25 / queries), pixels == null ? Double.NaN : 100 * pixels.knn().primary().top1(),
-        pretrained.labelled(), 100 * LABELS, 100 * pretrained.top1(), 100 * scratch.top1(), FINETUNE_EPOCHS,
+        pretrained.labelled(), 100 * LABELS, 100 * pretrained.top1(), 100 * scratch.top1(), finetuneEpochs,
         100 * pretrained.top1StandardError());
   }
 }
