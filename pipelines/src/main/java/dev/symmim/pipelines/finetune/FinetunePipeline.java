@@ -164,7 +164,7 @@ public final class FinetunePipeline {
     return new FinetuneRun(Locations.absolute(o.getData()), runDir, config.toJson(),
         init == InitFlag.random ? null : checkpointDir, o.getEncoder().name(),
         new FinetuneRun.LabelSelection(o.getLabelFraction(), o.getLabelsPerClass(), o.getSeed()), o.getEpochs(),
-        o.getStages(), o.getCheckpointEverySteps(), o.getLoaderThreads(), o.getMaxRollbacks(),
+        o.getStages(), o.getCheckpointEverySteps(), o.getCheckpointEveryMinutes(), o.getLoaderThreads(), o.getMaxRollbacks(),
         Long.getLong("symmim.progressSeconds", 10), o.getMetricsEverySteps(), o.getEvalEveryEpochs(), info.toString(),
         GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()));
   }

@@ -24,6 +24,13 @@ public interface TrainingRunOptions extends PipelineOptions {
 
   void setCheckpointEverySteps(long value);
 
+  @Description("Also commit a checkpoint every this many minutes of training (0: none), so that a worker lost "
+      + "without notice loses at most this much work; a SIGTERM (preemption notice) commits one before exit.")
+  @Default.Double(10)
+  double getCheckpointEveryMinutes();
+
+  void setCheckpointEveryMinutes(double value);
+
   @Description("Pin torch threads (--threads, default 1 intra-op, 1 inter-op) so that CPU runs are bitwise "
       + "reproducible and resumable.")
   @Default.Boolean(false)

@@ -11,6 +11,8 @@ public final class TrainingRuns {
     Flags.check(o.getStages() >= 1 && o.getStages() <= epochs, "stages", o.getStages(),
         "must be in [1, --epochs=" + epochs + "]");
     Flags.check(o.getCheckpointEverySteps() >= 0, "checkpointEverySteps", o.getCheckpointEverySteps(), "must be >= 0");
+    Flags.check(o.getCheckpointEveryMinutes() >= 0, "checkpointEveryMinutes", o.getCheckpointEveryMinutes(),
+        "must be >= 0");
     Flags.check(o.getThreads() >= 0, "threads", o.getThreads(), "must be >= 0");
     Flags.check(o.getLoaderThreads() >= 1, "loaderThreads", o.getLoaderThreads(), "must be >= 1");
     Flags.check(o.getMetricsEverySteps() >= 1, "metricsEverySteps", o.getMetricsEverySteps(), "must be >= 1");

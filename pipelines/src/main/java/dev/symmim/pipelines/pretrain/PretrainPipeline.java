@@ -120,7 +120,7 @@ public final class PretrainPipeline {
         : Arrays.stream(o.getFaultBatches().split(",")).map(String::trim).map(Long::parseLong).toList();
     String runDir = Locations.absolute(o.getOutput()).replaceAll("/+$", "");
     return new PretrainRun(o.getData(), runDir, config.toJson(),
-        o.getEpochs(), o.getStages(), o.getCheckpointEverySteps(), o.getMaxImages(), o.getLoaderThreads(),
+        o.getEpochs(), o.getStages(), o.getCheckpointEverySteps(), o.getCheckpointEveryMinutes(), o.getMaxImages(), o.getLoaderThreads(),
         o.getMaxRollbacks(), Long.getLong("symmim.progressSeconds", 10), o.getMetricsEverySteps(), info.toString(),
         faults, o.getBenchBareSteps(), GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()), init);
   }

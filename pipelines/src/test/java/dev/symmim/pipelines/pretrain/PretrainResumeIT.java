@@ -23,7 +23,9 @@ import org.junit.rules.TemporaryFolder;
 /**
  * {@code bin/symmim pretrain} through the real CLI on embedded Flink: a run SIGKILLed at a random
  * step and re-run with the same command ends with byte-identical parameters, optimizer moments and
- * state to an uninterrupted run (CPU, --deterministic=true, a dim-32 depth-2 model, 256 images).
+ * state to an uninterrupted run (CPU, --deterministic=true, a dim-32 depth-2 model, 256 images); a
+ * run sent SIGTERM (a preemption notice) commits every step it finished before it exits, and resumes
+ * to the same bytes.
  */
 public class PretrainResumeIT {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -48,38 +50,73 @@ public class PretrainResumeIT {
     return run.resolve("checkpoints").resolve(latest);
   }
 
-  @Test
-  public void resumeAfterSigkillGivesByteIdenticalParameters() throws Exception {
-    Path full = TMP.newFolder("full").toPath();
-    String log = SymmimProcess.run(Map.of(), pretrainArgs(full).toArray(new String[0]));
-    assertTrue(log, log.contains("pretrain: done: " + STEPS + " steps, 0 rollbacks"));
-    assertTrue(log, log.matches("(?s).*pretrain: stage 1/3 epoch 1/6 step 1/48 loss=.* img/s ETA .*"));
-    Path a = finalCheckpoint(full);
-    assertEquals("step-000000" + STEPS, a.getFileName().toString());
+  static Path full;
 
-    Path cut = TMP.newFolder("cut").toPath();
-    long seed = System.nanoTime();
-    int killAfter = 2 + new Random(seed).nextInt(STEPS - 12);
+  /** The uninterrupted run the interrupted one must end identical to (run once, on first use). */
+  static synchronized Path full() throws Exception {
+    if (full == null) {
+      Path run = TMP.newFolder("full").toPath();
+      String log = SymmimProcess.run(Map.of(), pretrainArgs(run).toArray(new String[0]));
+      assertTrue(log, log.contains("pretrain: done: " + STEPS + " steps, 0 rollbacks"));
+      assertTrue(log, log.matches("(?s).*pretrain: stage 1/3 epoch 1/6 step 1/48 loss=.* img/s ETA .*"));
+      assertEquals("step-000000" + STEPS, finalCheckpoint(run).getFileName().toString());
+      full = run;
+    }
+    return full;
+  }
+
+  /** Starts {@code bin/symmim pretrain} into {@code run} and waits until it has logged {@code lines} steps. */
+  static Process startAndWait(Path run, int lines, Path log) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(SymmimProcess.repo().resolve("bin/symmim").toString());
-    cmd.addAll(pretrainArgs(cut));
-    Path killedLog = TMP.newFile("killed.log").toPath();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(killedLog.toFile()).start();
-    Path metrics = cut.resolve("metrics.jsonl");
+    cmd.addAll(pretrainArgs(run));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path metrics = run.resolve("metrics.jsonl");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (p.isAlive() && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < killAfter)) {
-      assertTrue("no progress before the deadline:\n" + Files.readString(killedLog), System.nanoTime() < deadline);
+    while (p.isAlive() && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < lines)) {
+      assertTrue("no progress before the deadline:\n" + Files.readString(log), System.nanoTime() < deadline);
       Thread.onSpinWait();
       Thread.sleep(5); // polling a file another process writes; not a timing assumption
     }
+    return p;
+  }
+
+  @Test
+  public void sigtermCommitsEveryFinishedStepAndSigkillLosesOnlyTheUncommittedOnes() throws Exception {
+    Path cut = TMP.newFolder("cut").toPath();
+    Path metrics = cut.resolve("metrics.jsonl");
+    // 1. SIGTERM, as a preemption notice sends: every finished step is committed before the exit.
+    Path termLog = TMP.newFile("term.log").toPath();
+    Process p = startAndWait(cut, 5, termLog);
+    p.destroy();
+    assertEquals(Files.readString(termLog), 143, p.waitFor());
+    String out = Files.readString(termLog);
+    assertTrue(out, out.contains("pretrain: stopped by a preemption notice (SIGTERM) after batch "));
+    int done = Files.readAllLines(metrics).size();
+    String latest = Files.readString(cut.resolve("checkpoints/LATEST")).trim();
+    System.out.println("PretrainResumeIT: SIGTERM after " + done + " steps, latest checkpoint " + latest);
+    assertTrue(out, done < STEPS - 12);
+    assertEquals("every finished step is in the checkpoint", String.format("step-%08d", done), latest);
+
+    // 2. The same command resumes; SIGKILL (no notice) at a random later step.
+    long seed = System.nanoTime();
+    int killAfter = done + 2 + new Random(seed).nextInt(STEPS - 10 - done);
+    p = startAndWait(cut, killAfter, TMP.newFile("killed.log").toPath());
     p.destroyForcibly(); // SIGKILL (bin/symmim execs java)
     p.waitFor();
     String before = Files.readString(cut.resolve("checkpoints/LATEST")).trim();
-    int linesAtKill = Files.readAllLines(metrics).size();
-    System.out.println("PretrainResumeIT: seed " + seed + ", SIGKILL after " + linesAtKill
+    System.out.println("PretrainResumeIT: seed " + seed + ", SIGKILL after " + Files.readAllLines(metrics).size()
         + " metrics lines (target " + killAfter + "), latest checkpoint " + before);
     assertTrue("the run finished before the kill (" + before + ")", !before.equals("step-000000" + STEPS));
 
+    // 3. The same command again ends with the uninterrupted run's bytes.
+    resumeAndCompare(cut);
+  }
+
+  /** Re-runs the same command in {@code cut} and checks it ends with the uninterrupted run's bytes. */
+  static void resumeAndCompare(Path cut) throws Exception {
+    Path a = finalCheckpoint(full());
+    Path metrics = cut.resolve("metrics.jsonl");
     String resumed = SymmimProcess.run(Map.of(), pretrainArgs(cut).toArray(new String[0]));
     assertTrue(resumed, resumed.contains("pretrain: resuming from"));
     Path b = finalCheckpoint(cut);
@@ -93,10 +130,10 @@ public class PretrainResumeIT {
     for (int i = 0; i < STEPS; i++) {
       JsonNode r = json.readTree(lines.get(i));
       assertEquals(i, r.get("batch").asInt());
-      assertEquals(json.readTree(Files.readAllLines(full.resolve("metrics.jsonl")).get(i)).get("loss").asDouble(),
+      assertEquals(json.readTree(Files.readAllLines(full().resolve("metrics.jsonl")).get(i)).get("loss").asDouble(),
           r.get("loss").asDouble(), 0.0);
     }
-    JsonNode run = json.readTree(full.resolve("run.json").toFile());
+    JsonNode run = json.readTree(full().resolve("run.json").toFile());
     assertEquals(64, run.get("manifestSha256").asText().length());
     assertTrue(run.get("info").get("gitCommit").asText().length() >= 40);
   }

@@ -16,6 +16,7 @@ import java.io.Serializable;
  * @param branch the checkpoint's encoder to start from: {@code online} or {@code momentum}
  * @param labels which train labels the run may use
  * @param epochs passes over the labelled subset
+ * @param checkpointEveryMinutes extra checkpoints every this many minutes of training (0: none)
  * @param evalEveryEpochs evaluate on the val split every this many epochs (0: only at the end)
  * @param runInfoJson extra facts for run.json (code version, flags), a JSON object
  */
@@ -29,6 +30,7 @@ public record FinetuneRun(
     int epochs,
     int stages,
     long checkpointEverySteps,
+    double checkpointEveryMinutes,
     int loaderThreads,
     int maxRollbacks,
     double logEverySeconds,

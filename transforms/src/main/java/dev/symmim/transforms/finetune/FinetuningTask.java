@@ -133,7 +133,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
   /** Trains (or resumes) the run to its end and evaluates it; returns the result. */
   public FinetuneResult run(TrainingLoop.Observer observer) throws IOException, InterruptedException {
     new TrainingLoop<>(this, new TrainingLoop.Settings(run.runDir(), run.gcsEndpoint(), run.stages(),
-        run.checkpointEverySteps(), 2, run.maxRollbacks(), run.logEverySeconds(), run.metricsEverySteps()), observer)
+        run.checkpointEverySteps(), run.checkpointEveryMinutes(), 2, run.maxRollbacks(), run.logEverySeconds(), run.metricsEverySteps()), observer)
         .run();
     return result;
   }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param epochs passes over the train split
  * @param stages checkpointed stages the epochs are split into
  * @param checkpointEverySteps extra checkpoints every this many batches (0: only at stage ends)
+ * @param checkpointEveryMinutes extra checkpoints every this many minutes of training (0: none)
  * @param maxImages use only the first this many train images (0: all)
  * @param loaderThreads background threads decoding images and making views
  * @param maxRollbacks NaN-guard rollbacks allowed before the run stops
@@ -35,6 +36,7 @@ public record PretrainRun(
     int epochs,
     int stages,
     long checkpointEverySteps,
+    double checkpointEveryMinutes,
     int maxImages,
     int loaderThreads,
     int maxRollbacks,
@@ -53,9 +55,10 @@ public record PretrainRun(
 
   /** A run from the seeded random initialisation (no {@code initWeights}). */
   public PretrainRun(String dataDir, String runDir, String configJson, int epochs, int stages,
-      long checkpointEverySteps, int maxImages, int loaderThreads, int maxRollbacks, double logEverySeconds,
-      int metricsEverySteps, String runInfoJson, List<Long> faultBatches, int bareLoopSteps, GcsEndpoint gcsEndpoint) {
-    this(dataDir, runDir, configJson, epochs, stages, checkpointEverySteps, maxImages, loaderThreads, maxRollbacks,
+      long checkpointEverySteps, double checkpointEveryMinutes, int maxImages, int loaderThreads, int maxRollbacks,
+      double logEverySeconds, int metricsEverySteps, String runInfoJson, List<Long> faultBatches, int bareLoopSteps,
+      GcsEndpoint gcsEndpoint) {
+    this(dataDir, runDir, configJson, epochs, stages, checkpointEverySteps, checkpointEveryMinutes, maxImages, loaderThreads, maxRollbacks,
         logEverySeconds, metricsEverySteps, runInfoJson, faultBatches, bareLoopSteps, gcsEndpoint, null);
   }
 }

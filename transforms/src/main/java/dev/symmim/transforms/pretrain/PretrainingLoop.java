@@ -76,7 +76,7 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
   /** Trains (or resumes) the run to its end. */
   public Summary run() throws IOException, InterruptedException {
     TrainingLoop.Summary s = new TrainingLoop<>(this, new TrainingLoop.Settings(run.runDir(), run.gcsEndpoint(),
-        run.stages(), run.checkpointEverySteps(), 3, run.maxRollbacks(), run.logEverySeconds(),
+        run.stages(), run.checkpointEverySteps(), run.checkpointEveryMinutes(), 3, run.maxRollbacks(), run.logEverySeconds(),
         run.metricsEverySteps()), observer).run();
     return new Summary(s.steps(), s.batches(), s.rollbacks(), s.finalCheckpoint(), s.trainSeconds(),
         s.dataWaitSeconds(), s.imagesPerSecond(), s.lastLoss(), bench == null ? Double.NaN : bench.imagesPerSecond());
@@ -214,6 +214,7 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
     root.put("totalSteps", total);
     root.put("stages", run.stages());
     root.put("checkpointEverySteps", run.checkpointEverySteps());
+    root.put("checkpointEveryMinutes", run.checkpointEveryMinutes());
     root.put("loaderThreads", run.loaderThreads());
     root.put("maxRollbacks", run.maxRollbacks());
     root.put("seed", config.run().seed());

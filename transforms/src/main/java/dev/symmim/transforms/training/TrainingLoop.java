@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The loop every training stage shares, in named steps: {@link #restore} the latest committed
  * checkpoint or start a run; {@link #step} through the batches (a refused step rolls back to the
- * last committed checkpoint); {@link #log} metrics and progress; {@link #checkpoint} at stage ends
- * and every {@code checkpointEverySteps}; {@link #finish}. A run directory on gs:// is worked on in
+ * last committed checkpoint); {@link #log} metrics and progress; {@link #checkpoint} at stage ends,
+ * every {@code checkpointEverySteps}, every {@code checkpointEveryMinutes} and on a preemption notice
+ * (SIGTERM, see {@link Preemption}); {@link #finish}. A run directory on gs:// is worked on in
  * a local temporary directory: checkpoints are committed to GCS, {@code metrics.jsonl} is uploaded
  * before every commit and at the end, {@code run.json} when it is written, and both are fetched on
  * resume. No Beam types: a stage's DoFn turns the {@link Observer} calls into counters.
@@ -32,13 +33,14 @@ public final class TrainingLoop<B> {
    * @param gcsEndpoint which GCS a gs:// run directory is on
    * @param stages checkpointed stages the run is split into
    * @param checkpointEverySteps extra checkpoints every this many batches (0: only at stage ends)
+   * @param checkpointEveryMinutes extra checkpoints every this many minutes of training (0: none)
    * @param keepCheckpoints committed checkpoints kept
    * @param maxRollbacks NaN-guard rollbacks allowed before the run stops
    * @param logEverySeconds at most one progress line per this many seconds
    * @param metricsEverySteps one metrics.jsonl record per this many batches
    */
   public record Settings(String runDir, GcsEndpoint gcsEndpoint, int stages, long checkpointEverySteps,
-      int keepCheckpoints, int maxRollbacks, double logEverySeconds, int metricsEverySteps) {}
+      double checkpointEveryMinutes, int keepCheckpoints, int maxRollbacks, double logEverySeconds, int metricsEverySteps) {}
 
   /** Receives what a stage's DoFn turns into Beam counters. */
   public interface Observer {
@@ -69,6 +71,7 @@ public final class TrainingLoop<B> {
   private int rollbacks;
   private long batch;
   private long lastCheckpointBatch;
+  private long lastCheckpointNanos;
   private long trainedImages;
   private double lastLoss = Double.NaN;
   private double stepSeconds;
@@ -89,9 +92,11 @@ public final class TrainingLoop<B> {
       dir = d;
       restore();
       task.start(dir, batch);
+      Preemption.enter(this);
       try {
         return train();
       } finally {
+        Preemption.leave(this);
         trainer.close();
       }
     } finally {
@@ -124,6 +129,7 @@ public final class TrainingLoop<B> {
     rollbacks = position.rollbacks();
     batch = position.nextBatch();
     lastCheckpointBatch = batch;
+    lastCheckpointNanos = System.nanoTime();
   }
 
   private Summary train() throws IOException, InterruptedException {
@@ -138,6 +144,9 @@ public final class TrainingLoop<B> {
         B b = batches.take();
         if (step(b)) {
           checkpoint();
+        }
+        if (Preemption.requested()) {
+          stopOnNotice();
         }
         hookSeconds += task.afterBatch(batch, trainer, batches);
       }
@@ -199,24 +208,46 @@ public final class TrainingLoop<B> {
     }
   }
 
-  /** Commits a checkpoint at a stage end, every {@code checkpointEverySteps} batches and after the last batch. */
+  /**
+   * Commits a checkpoint at a stage end, every {@code checkpointEverySteps} batches, every
+   * {@code checkpointEveryMinutes} and after the last batch.
+   */
   private void checkpoint() throws IOException {
     long total = task.totalBatches();
     boolean stageEnd = isStageEnd(batch, total, settings.stages());
     boolean periodic = settings.checkpointEverySteps() > 0 && batch - lastCheckpointBatch >= settings.checkpointEverySteps();
-    if (!(stageEnd || periodic || batch == total)) {
+    boolean timed = settings.checkpointEveryMinutes() > 0
+        && System.nanoTime() - lastCheckpointNanos >= settings.checkpointEveryMinutes() * 60e9;
+    if (!(stageEnd || periodic || timed || batch == total)) {
       return;
     }
-    dir.publish(METRICS_FILE); // before the commit: a resumed run finds every record before its checkpoint
-    lastCommitted = store.commit(trainer.snapshot(),
-        new CheckpointStore.Position(batch, trainer.stepCount(), rollbacks));
-    lastCheckpointBatch = batch;
-    observer.checkpoint();
+    commit();
     if (stageEnd) {
       LOG.info("{}: stage {}/{} done at step {}: checkpoint {}", task.name(),
           stageOf(batch - 1, total, settings.stages()) + 1, settings.stages(), trainer.stepCount(),
           store.location(lastCommitted));
     }
+  }
+
+  private void commit() throws IOException {
+    dir.publish(METRICS_FILE); // before the commit: a resumed run finds every record before its checkpoint
+    lastCommitted = store.commit(trainer.snapshot(),
+        new CheckpointStore.Position(batch, trainer.stepCount(), rollbacks));
+    lastCheckpointBatch = batch;
+    lastCheckpointNanos = System.nanoTime();
+    observer.checkpoint();
+  }
+
+  /** On a preemption notice: commits the batches since the last checkpoint and stops the run. */
+  private void stopOnNotice() throws IOException {
+    if (batch > lastCheckpointBatch) {
+      commit();
+    }
+    String message = task.name() + ": stopped by a preemption notice (SIGTERM) after batch " + batch + " of "
+        + task.totalBatches() + "; checkpoint " + store.location(lastCommitted)
+        + " committed: run the same command again to resume";
+    LOG.warn(message);
+    throw new Preemption.Stopped(message);
   }
 
   private Summary finish(BatchSource<B> batches) throws IOException {

@@ -78,7 +78,7 @@ public class FinetuningTaskTest {
     assertTrue(labelled > 0);
     return new FinetuneRun(data.toString(), runDir.toString(), config.toJson(),
         fromCheckpoint ? pretrained.toString() : null, "online", new FinetuneRun.LabelSelection(fraction, 0, 5), epochs,
-        1, every, 1, 3, 3600, 1, 2, "{}", GcsEndpoint.GOOGLE);
+        1, every, 0, 1, 3, 3600, 1, 2, "{}", GcsEndpoint.GOOGLE);
   }
 
   @Test

@@ -58,6 +58,22 @@ public class PretrainingLoopTest {
   }
 
   @Test
+  public void commitsByTimeAsWellAsBySteps() throws Exception {
+    PretrainRun r = TinyRuns.run(data, TMP.newFolder().toPath(), 64, 16, 2, 1, 0, List.of());
+    // every 1e-9 minutes: each step is past due, so each commits (stages and steps alone would give one)
+    PretrainRun timed = new PretrainRun(r.dataDir(), r.runDir(), r.configJson(), r.epochs(), r.stages(), 0, 1e-9,
+        r.maxImages(), r.loaderThreads(), r.maxRollbacks(), r.logEverySeconds(), r.metricsEverySteps(),
+        r.runInfoJson(), r.faultBatches(), r.bareLoopSteps(), r.gcsEndpoint());
+    Counting c = new Counting();
+    PretrainingLoop.Summary s = new PretrainingLoop(timed, c).run();
+    assertEquals(8, s.steps());
+    assertEquals(8, c.checkpoints.get());
+    Counting untimed = new Counting();
+    new PretrainingLoop(TinyRuns.run(data, TMP.newFolder().toPath(), 64, 16, 2, 1, 0, List.of()), untimed).run();
+    assertEquals(1, untimed.checkpoints.get());
+  }
+
+  @Test
   public void trainsInStagesWithCheckpointsMetricsAndRunRecord() throws Exception {
     Path runDir = TMP.newFolder().toPath();
     Counting c = new Counting();

@@ -61,7 +61,7 @@ public class PretrainingOnGcsTest {
   static PretrainRun onGcs(String runDir, int stages, long every) {
     PretrainRun r = TinyRuns.run(data, Path.of("unused"), 64, 16, 2, stages, every, List.of());
     return new PretrainRun(r.dataDir(), runDir, r.configJson(), r.epochs(), r.stages(), r.checkpointEverySteps(),
-        r.maxImages(), r.loaderThreads(), r.maxRollbacks(), r.logEverySeconds(), r.metricsEverySteps(),
+        r.checkpointEveryMinutes(),        r.maxImages(), r.loaderThreads(), r.maxRollbacks(), r.logEverySeconds(), r.metricsEverySteps(),
         r.runInfoJson(), r.faultBatches(), r.bareLoopSteps(), endpoint);
   }
 

@@ -17,6 +17,6 @@ final class TinyRuns {
   static PretrainRun run(Path data, Path runDir, int images, int batch, int epochs, int stages, long every,
       List<Long> faults, int bareLoopSteps) {
     return new PretrainRun(data.toString(), runDir.toString(), TinyDataset.config(images, batch, epochs).toJson(), epochs, stages,
-        every, images, 2, 3, 3600, 1, "{}", faults, bareLoopSteps, GcsEndpoint.GOOGLE);
+        every, 0, images, 2, 3, 3600, 1, "{}", faults, bareLoopSteps, GcsEndpoint.GOOGLE);
   }
 }
