@@ -1,5 +1,6 @@
 package dev.symmim.model.infer;
 
+import dev.symmim.model.vit.ParameterBuffer;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -49,7 +50,7 @@ public final class EmbeddingPredictor implements AutoCloseable {
         throw new IllegalArgumentException(t.name() + " has shape " + new Shape(t.shape()) + ", expected "
             + p.array().getShape());
       }
-      p.array().set(t.data());
+      ParameterBuffer.copyInto(p.array(), t.data());
     }
   }
 

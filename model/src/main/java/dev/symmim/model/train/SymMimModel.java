@@ -1,5 +1,6 @@
 package dev.symmim.model.train;
 
+import dev.symmim.model.vit.ParameterBuffer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.symmim.model.config.PretrainConfig;
@@ -42,7 +43,7 @@ public final class SymMimModel {
     momentumProjector =
         MlpHead.projector(momentum.scope("projector"), spec.dim(), config.heads().projectorHidden(), config.heads().projectorOut());
     for (Parameter[] pair : momentumPairs()) {
-      pair[1].array().set(pair[0].array().toFloatArray());
+      ParameterBuffer.copyInto(pair[1].array(), pair[0].array().toFloatArray()); // not NDArray.set(float[]): libtorch warns
     }
   }
 
