@@ -80,7 +80,7 @@ public final class Symmim {
     int code;
     try {
       code = run(rest);
-    } catch (Exception e) {
+    } catch (Exception | OutOfMemoryError e) {
       code = report(e, verbose);
     }
     System.exit(code);
@@ -106,6 +106,12 @@ public final class Symmim {
       }
     }
     String message = userError ? cause.getMessage() : cause.toString();
+    if (cause instanceof OutOfMemoryError) {
+      message = "out of memory (" + cause.getMessage() + ") with a Java heap of "
+          + String.format("%.1f GB", Runtime.getRuntime().maxMemory() / 1e9)
+          + ": give the JVM more with SYMMIM_JAVA_OPTS=-Xmx<size> (e.g. -Xmx12g; the default is a quarter of the "
+          + "machine's memory) or ask for less at once (fewer --readouts, a smaller --batchSize)";
+    }
     System.err.println("symmim: " + (userError ? "error: " : "failed: ") + message
         + (verbose ? "" : userError ? "" : " (--verbose prints the stack trace)"));
     if (verbose) {

@@ -96,11 +96,14 @@ public class SymmimCliTest {
           new IllegalArgumentException("shard x.avro has sha256 a but the dataset manifest says b")));
       assertEquals(2, Symmim.report(wrapped, false));
       assertEquals(1, Symmim.report(new RuntimeException(new java.io.IOException("disk full")), false));
+      assertEquals(1, Symmim.report(new RuntimeException("Job failed", new OutOfMemoryError("Java heap space")), false));
     } finally {
       System.setErr(err);
     }
     String[] lines = captured.toString().strip().split("\n");
-    assertEquals(2, lines.length);
+    assertEquals(3, lines.length);
+    assertThat(lines[2], containsString("symmim: failed: out of memory (Java heap space) with a Java heap of "));
+    assertThat(lines[2], containsString("SYMMIM_JAVA_OPTS=-Xmx<size>"));
     assertEquals("symmim: error: shard x.avro has sha256 a but the dataset manifest says b", lines[0]);
     assertThat(lines[1], containsString("symmim: failed: java.io.IOException: disk full (--verbose prints"));
   }
