@@ -42,7 +42,9 @@ import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 
@@ -117,17 +119,38 @@ public final class EvaluatePipeline {
     sets.add(new EmbeddingSet(main.encoder(), embeddings, main));
     sets.addAll(embedBaselines(o, main, output));
     long t1 = System.nanoTime();
-    Pipeline p = Pipeline.create(o);
-    List<PCollection<String>> results = new ArrayList<>();
-    for (EmbeddingSet s : sets) {
-      results.add(evaluate(p, s, o));
+    // Sets that would not fit in half the heap together are evaluated in several jobs (a property for tests).
+    List<List<EmbeddingSet>> jobs = jobs(sets, Long.getLong("symmim.evaluateBudgetBytes",
+        Runtime.getRuntime().maxMemory() / 2));
+    WriteEvaluationMetrics write = WriteEvaluationMetrics.to(output, header(main, embeddings, o),
+        sets.stream().map(EmbeddingSet::name).toList());
+    if (jobs.size() == 1) {
+      Pipeline p = Pipeline.create(o);
+      evaluateAll(p, sets, o).apply("WriteMetrics", write);
+      System.out.println("evaluate: Beam metrics" + Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate"));
+    } else {
+      System.out.printf("evaluate: %d sets need about %.1f GB together, more than half the %.1f GB heap: "
+          + "evaluating them in %d jobs (SYMMIM_JAVA_OPTS=-Xmx<size> gives a bigger heap)%n", sets.size(), sets.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum()
+          / 1e9, Runtime.getRuntime().maxMemory() / 1e9, jobs.size());
+      String parts = Locations.child(output, ".sets");
+      List<String> results = new ArrayList<>();
+      for (int i = 0; i < jobs.size(); i++) {
+        Pipeline p = Pipeline.create(o);
+        String dir = Locations.child(parts, String.valueOf(i));
+        evaluateAll(p, jobs.get(i), o).apply("Save", ParDo.of(new SaveResult(dir)));
+        System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + jobs.get(i).stream()
+            .map(EmbeddingSet::name).toList() + ": Beam metrics" + Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate"));
+        for (EmbeddingSet s : jobs.get(i)) {
+          results.add(new String(Locations.read(Locations.child(dir, SaveResult.fileName(s.name()))),
+              StandardCharsets.UTF_8));
+        }
+      }
+      Pipeline p = Pipeline.create(o);
+      p.apply("Sets", Create.of(results).withCoder(StringUtf8Coder.of())).apply("WriteMetrics", write);
+      Jobs.run(p, "evaluate (metrics)");
+      Locations.deleteTree(parts);
     }
-    PCollection<String> all = PCollectionList.of(results).apply("AllSets", Flatten.pCollections());
-    all.apply("WriteMetrics", WriteEvaluationMetrics.to(output, header(main, embeddings, o),
-        sets.stream().map(EmbeddingSet::name).toList()));
-    PipelineResult result = Jobs.run(p, "evaluate");
     long t2 = System.nanoTime();
-    System.out.println("evaluate: Beam metrics" + Jobs.metrics(result, "evaluate"));
     out.download(WriteEvaluationMetrics.METRICS_FILE);
     out.download(WriteEvaluationMetrics.PROJECTIONS_FILE);
     Path dir = out.local();
@@ -221,6 +244,63 @@ public final class EvaluatePipeline {
       read.add(new EmbeddingSet(s.name(), s.dir(), readManifest(s.dir(), "embeddings (baseline " + s.name() + ")")));
     }
     return read;
+  }
+
+  private static PCollection<String> evaluateAll(Pipeline p, List<EmbeddingSet> sets, EvaluateOptions o) {
+    List<PCollection<String>> results = new ArrayList<>();
+    for (EmbeddingSet s : sets) {
+      results.add(evaluate(p, s, o));
+    }
+    return PCollectionList.of(results).apply("AllSets", Flatten.pCollections());
+  }
+
+  /**
+   * Heap a set's evaluation holds at its peak, roughly: the decoded Avro records (a boxed float is
+   * about 20 bytes) of the bank and queries, and the probe's copies.
+   */
+  static long memoryEstimate(EmbeddingSet s) {
+    return s.manifest().records() * s.manifest().dim() * 24L + (64L << 20);
+  }
+
+  /**
+   * The sets grouped into jobs of at most {@code budget} bytes of {@link #memoryEstimate} (a set over
+   * the budget gets a job of its own): one job when they all fit, so small evaluations pay one start-up.
+   */
+  static List<List<EmbeddingSet>> jobs(List<EmbeddingSet> sets, long budget) {
+    List<List<EmbeddingSet>> jobs = new ArrayList<>();
+    List<EmbeddingSet> current = new ArrayList<>();
+    long used = 0;
+    for (EmbeddingSet s : sets) {
+      long need = memoryEstimate(s);
+      if (!current.isEmpty() && used + need > budget) {
+        jobs.add(current);
+        current = new ArrayList<>();
+        used = 0;
+      }
+      current.add(s);
+      used += need;
+    }
+    jobs.add(current);
+    return jobs;
+  }
+
+  /** Writes each set's result (one JSON document) to {@code <dir>/<set>.json}, for the job that gathers them. */
+  static final class SaveResult extends DoFn<String, Void> {
+    private final String dir;
+
+    SaveResult(String dir) {
+      this.dir = dir;
+    }
+
+    static String fileName(String set) {
+      return set.replaceAll("[^A-Za-z0-9._-]", "_") + ".json";
+    }
+
+    @ProcessElement
+    public void process(@Element String result) throws IOException {
+      String name = MetricsJson.read(result, SetEvaluation.class).name();
+      Locations.write(Locations.child(dir, fileName(name)), result.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   public static PCollection<String> evaluate(Pipeline p, EmbeddingSet s, EvaluateOptions o) {

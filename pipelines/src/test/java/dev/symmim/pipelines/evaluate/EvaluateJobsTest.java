@@ -1,0 +1,37 @@
+package dev.symmim.pipelines.evaluate;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.symmim.pipelines.evaluate.EvaluatePipeline.EmbeddingSet;
+import dev.symmim.transforms.embed.EmbeddingsManifest;
+import java.util.List;
+import java.util.Map;
+import org.junit.Test;
+
+/** Comparison sets that would not fit in the memory budget together are evaluated in several jobs. */
+public class EvaluateJobsTest {
+  static EmbeddingSet set(String name, long records, int dim) {
+    return new EmbeddingSet(name, "/unused/" + name, new EmbeddingsManifest("sha256:0/online", dim, "online", null,
+        "/data", "00", records, 0, Map.of("train", records), List.of(), List.of(), List.of("a"), null));
+  }
+
+  static List<List<String>> names(List<List<EmbeddingSet>> jobs) {
+    return jobs.stream().map(j -> j.stream().map(EmbeddingSet::name).toList()).toList();
+  }
+
+  @Test
+  public void setsThatFitTogetherShareOneJob() {
+    List<EmbeddingSet> sets = List.of(set("a", 1000, 64), set("b", 1000, 64), set("c", 1000, 1024));
+    assertEquals(List.of(List.of("a", "b", "c")), names(EvaluatePipeline.jobs(sets, 1L << 30)));
+  }
+
+  @Test
+  public void setsAreGroupedInOrderUpToTheBudgetAndABigSetGetsAJobOfItsOwn() {
+    // 70,000 x 1,024 floats: about 1.8 GB each at 24 bytes a value; 70,000 x 64: about 0.17 GB
+    List<EmbeddingSet> sets = List.of(set("online", 70_000, 64), set("random", 70_000, 64),
+        set("online:grid4", 70_000, 1024), set("random:grid4", 70_000, 1024), set("pixels", 70_000, 1024));
+    assertEquals(List.of(List.of("online", "random"), List.of("online:grid4"), List.of("random:grid4"),
+        List.of("pixels")), names(EvaluatePipeline.jobs(sets, 3_000_000_000L / 2)));
+    assertEquals(5, EvaluatePipeline.jobs(sets, 1).size());
+  }
+}
