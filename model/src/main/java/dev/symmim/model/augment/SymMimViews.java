@@ -1,5 +1,6 @@
 package dev.symmim.model.augment;
 
+import dev.symmim.model.config.Augmentation;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.random.SeededRandom;
 
@@ -9,6 +10,8 @@ import dev.symmim.model.random.SeededRandom;
  * (momentum branch, strong): RandomResizedCrop(0.08-1), colour jitter (0.4, 0.4, 0.2, 0.1) with
  * p 0.8 in random order, grayscale p 0.2, Gaussian blur (sigma 0.1-2) p 0.1, solarize p 0.2, flip.
  * On 1-channel images saturation, hue and grayscale are skipped (brightness and contrast remain).
+ * With {@link Augmentation.View2#LIGHT} view 2 is a clean view for the teacher: view 1's recipe,
+ * RandomResizedCrop(view2MinScale-1) + flip.
  * Outputs are {@code size x size x C} floats in [0, 1]; normalization happens in the trainer.
  *
  * <p>Thread-safe (immutable); each call draws only from the RNG it is given, so a loader can use
@@ -19,8 +22,15 @@ public final class SymMimViews {
   private final double view1MinScale;
   private final double view2MinScale;
   private final CropAndFlip view1;
+  private final CropAndFlip lightView2;
 
+  /** METHOD.md's views: a light view 1 and a strong view 2. */
   public SymMimViews(int size, double view1MinScale, double view2MinScale) {
+    this(size, view1MinScale, view2MinScale, Augmentation.View2.STRONG);
+  }
+
+  /** View 2 strong (METHOD.md) or, with {@link Augmentation.View2#LIGHT}, crop and flip only. */
+  public SymMimViews(int size, double view1MinScale, double view2MinScale, Augmentation.View2 view2Recipe) {
     if (size <= 0) {
       throw new IllegalArgumentException("output size must be positive, got " + size);
     }
@@ -28,10 +38,12 @@ public final class SymMimViews {
     this.view1MinScale = view1MinScale;
     this.view2MinScale = view2MinScale;
     this.view1 = new CropAndFlip(size, view1MinScale, true);
+    this.lightView2 = view2Recipe == Augmentation.View2.LIGHT ? new CropAndFlip(size, view2MinScale, true) : null;
   }
 
   public static SymMimViews of(PretrainConfig config) {
-    return new SymMimViews(config.encoder().imageSize(), config.augmentation().view1MinScale(), config.augmentation().view2MinScale());
+    Augmentation a = config.augmentation();
+    return new SymMimViews(config.encoder().imageSize(), a.view1MinScale(), a.view2MinScale(), a.view2());
   }
 
   public int size() {
@@ -43,7 +55,11 @@ public final class SymMimViews {
     return view1.apply(img, rng);
   }
 
+  /** The strong recipe of the class comment, or RandomResizedCrop(view2MinScale-1) + flip for a light view 2. */
   public float[] view2(FloatImage img, SeededRandom rng) {
+    if (lightView2 != null) {
+      return lightView2.apply(img, rng);
+    }
     int c = img.channels();
     float[] px = CropAndFlip.randomResizedCrop(img, view2MinScale, size, rng);
     if (rng.chance(0.8)) {

@@ -2,7 +2,12 @@ package dev.symmim.model.train;
 
 import dev.symmim.model.vit.ParameterBuffer;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.symmim.model.config.ContrastiveHeads;
+import dev.symmim.model.config.Losses;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.heads.MlpHead;
 import dev.symmim.model.loss.InfoNce;
@@ -19,7 +24,9 @@ import java.util.List;
 /**
  * The SymMIM networks (METHOD.md section 2). Online: encoder f_q, linear reconstruction head D,
  * projector g_q, predictor h. Momentum: encoder f_k and projector g_k, an EMA of f_q and g_q (mask
- * token and patch embedding included) that never receives gradients.
+ * token and patch embedding included) that never receives gradients. The heads read the encoder's
+ * {@link ContrastiveHeads.Token} (CLS by default) on both branches; the contrastive query comes from the
+ * masked online pass or, with {@link Losses.ContrastiveInput#CLEAN}, from an extra unmasked pass.
  */
 public final class SymMimModel {
   private final PretrainConfig config;
@@ -36,12 +43,13 @@ public final class SymMimModel {
     ParameterFactory online = new ParameterFactory(manager, initRandom, true);
     encoder = new VisionTransformer(online.scope("encoder"), spec);
     decoder = new Linear(online.scope("decoder"), spec.dim(), spec.patchPixels(), true);
-    projector = MlpHead.projector(online.scope("projector"), spec.dim(), config.heads().projectorHidden(), config.heads().projectorOut());
+    int projectorIn = config.heads().projectorIn(spec.dim());
+    projector = MlpHead.projector(online.scope("projector"), projectorIn, config.heads().projectorHidden(), config.heads().projectorOut());
     predictor = MlpHead.predictor(online.scope("predictor"), config.heads().projectorOut(), config.heads().predictorHidden());
     ParameterFactory momentum = new ParameterFactory(manager, new SeededRandom(0), false);
     momentumEncoder = new VisionTransformer(momentum.scope("encoder"), spec);
     momentumProjector =
-        MlpHead.projector(momentum.scope("projector"), spec.dim(), config.heads().projectorHidden(), config.heads().projectorOut());
+        MlpHead.projector(momentum.scope("projector"), projectorIn, config.heads().projectorHidden(), config.heads().projectorOut());
     for (Parameter[] pair : momentumPairs()) {
       ParameterBuffer.copyInto(pair[1].array(), pair[0].array().toFloatArray()); // not NDArray.set(float[]): libtorch warns
     }
@@ -86,10 +94,13 @@ public final class SymMimModel {
     return momentumEncoder;
   }
 
-  /** Momentum branch: {@code k = g_k(CLS(f_k(x, M2)))}, fp32 {@code (N, out)}. Call outside the gradient tape. */
+  /**
+   * Momentum branch: {@code k = g_k(readout(f_k(x, mask)))}, fp32 {@code (N, out)}; {@code mask} null
+   * for an unmasked teacher. Call outside the gradient tape.
+   */
   public NDArray momentumTargets(StepContext ctx, NDArray patches, NDArray mask) {
     NDArray tokens = momentumEncoder.forward(ctx, patches, mask);
-    return momentumProjector.forward(ctx, VisionTransformer.cls(tokens)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+    return momentumProjector.forward(ctx, readout(tokens)).toType(DataType.FLOAT32, false);
   }
 
   /**
@@ -112,13 +123,35 @@ public final class SymMimModel {
 
   private record OnlineOutput(NDArray mim, NDArray q) {}
 
+  /** L_mim of the masked pass and the query q: from the same pass, or from an unmasked one (clean input). */
   private OnlineOutput online(StepContext ctx, NDArray patches, NDArray mask, int maskedCount) {
     NDArray tokens = encoder.forward(ctx, patches, mask);
     NDArray reconstruction = decoder.forward(ctx, VisionTransformer.patchTokens(tokens))
-        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        .toType(DataType.FLOAT32, false);
     NDArray mim = config.losses().reconstruction().compute(ctx, reconstruction, patches, mask, maskedCount);
-    NDArray q = predictor.forward(ctx, projector.forward(ctx, VisionTransformer.cls(tokens)))
-        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+    NDArray queryTokens = config.losses().contrastiveInput() == Losses.ContrastiveInput.CLEAN
+        ? encoder.forward(ctx, patches, null)
+        : tokens;
+    NDArray q = predictor.forward(ctx, projector.forward(ctx, readout(queryTokens)))
+        .toType(DataType.FLOAT32, false);
     return new OnlineOutput(mim, q);
+  }
+
+  /** The heads' input from encoder tokens {@code (N, 1 + L, D)}: CLS, patch mean, or both concatenated. */
+  private NDArray readout(NDArray tokens) {
+    switch (config.heads().token()) {
+      case CLS:
+        return VisionTransformer.cls(tokens);
+      case MEAN:
+        return patchMean(tokens);
+      case CLS_MEAN:
+        return NDArrays.concat(new NDList(VisionTransformer.cls(tokens), patchMean(tokens)), 1);
+      default:
+        throw new IllegalStateException("unknown contrastive token " + config.heads().token());
+    }
+  }
+
+  private static NDArray patchMean(NDArray tokens) {
+    return VisionTransformer.patchTokens(tokens).mean(new int[] {1});
   }
 }

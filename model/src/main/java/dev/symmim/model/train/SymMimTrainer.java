@@ -13,6 +13,7 @@ import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.NamedTensor;
 import dev.symmim.model.checkpoint.TrainingState;
 import dev.symmim.model.config.DeviceKind;
+import dev.symmim.model.config.Masking;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.model.masking.MaskSampler;
 import dev.symmim.model.random.SeededRandom;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Trains SymMIM one batch at a time. Each {@link #step} takes the two augmented views of a batch
  * ({@code N x H x W x C} floats in [0, 1], channels interleaved), draws the masks, runs the
- * momentum branch (no grad), the online branch under the gradient tape, guards against NaN/Inf,
- * clips, applies AdamW, then the EMA update. Schedules are driven by the applied-step counter and
+ * momentum branch (no grad; without its mask for {@link Masking.TeacherMask#NONE}), the online
+ * branch under the gradient tape, guards against NaN/Inf, clips, applies AdamW, then the EMA update. Schedules are driven by the applied-step counter and
  * {@code config.schedule().totalSteps()}. Not thread-safe; one instance per training process.
  */
 public final class SymMimTrainer implements AutoCloseable {
@@ -126,9 +127,10 @@ public final class SymMimTrainer implements AutoCloseable {
     NDArray momentumMask = ctx.create(batchMasks.momentum(), maskShape);
 
     // Momentum branch: outside the tape, its parameters never require gradients.
-    NDArray k2 = model.momentumTargets(ctx, patches2, momentumMask);
+    NDArray teacherMask = config.masking().teacherMask() == Masking.TeacherMask.NONE ? null : momentumMask;
+    NDArray k2 = model.momentumTargets(ctx, patches2, teacherMask);
     boolean symmetric = config.losses().symmetricContrastive();
-    NDArray k1 = symmetric ? model.momentumTargets(ctx, patches1, momentumMask) : null;
+    NDArray k1 = symmetric ? model.momentumTargets(ctx, patches1, teacherMask) : null;
 
     LossParts losses;
     try (GradientCollector tape = engine.newGradientCollector()) {

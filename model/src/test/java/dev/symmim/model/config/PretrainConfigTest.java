@@ -81,4 +81,47 @@ public class PretrainConfigTest {
     assertThat(Schedule.epochs(800, 10).warmupSteps(), equalTo(400L));
     assertThat(Schedule.epochs(4, 10).warmupSteps(), equalTo(20L));
   }
+
+  @Test
+  public void jsonRoundTripKeepsEveryRecipeOption() {
+    PretrainConfig c = PretrainConfig.tiny()
+        .withMasking(Masking.symmetric().withParity(Parity.RANDOM).withTeacherMask(Masking.TeacherMask.NONE))
+        .withLosses(Losses.defaults().withContrastiveInput(Losses.ContrastiveInput.CLEAN))
+        .withHeads(PretrainConfig.tiny().heads().withToken(ContrastiveHeads.Token.CLS_MEAN))
+        .withAugmentation(new Augmentation(0.5, 0.4, Augmentation.View2.LIGHT));
+    PretrainConfig back = PretrainConfig.fromJson(c.toJson());
+    assertThat(back, equalTo(c));
+    assertThat(back.toJson(), equalTo(c.toJson()));
+    assertThat(c.toJson(), containsString("\"teacherMask\": \"NONE\""));
+    assertThat(c.toJson(), containsString("\"contrastiveInput\": \"CLEAN\""));
+    assertThat(c.toJson(), containsString("\"token\": \"CLS_MEAN\""));
+    assertThat(c.toJson(), containsString("\"view2\": \"LIGHT\""));
+  }
+
+  @Test
+  public void configJsonWrittenBeforeTheRecipeOptionsReadsAsTheDefaults() {
+    PretrainConfig c = PretrainConfig.tiny();
+    String old = c.toJson().replaceAll(",\\s*\"(teacherMask|contrastiveInput|token|view2)\": \"[A-Z_]+\"", "");
+    assertThat(old.contains("teacherMask") || old.contains("contrastiveInput") || old.contains("\"token\"")
+        || old.contains("\"view2\""), equalTo(false));
+    assertThat(PretrainConfig.fromJson(old), equalTo(c));
+  }
+
+  @Test
+  public void recipeDefaultsAreMethodMd() {
+    PretrainConfig b = PretrainConfig.base();
+    assertThat(b.masking().teacherMask(), equalTo(Masking.TeacherMask.BLOCK));
+    assertThat(b.losses().contrastiveInput(), equalTo(Losses.ContrastiveInput.MASKED));
+    assertThat(b.heads().token(), equalTo(ContrastiveHeads.Token.CLS));
+    assertThat(b.augmentation().view2(), equalTo(Augmentation.View2.STRONG));
+    assertThat(b.heads().projectorIn(768), equalTo(768));
+    assertThat(b.heads().withToken(ContrastiveHeads.Token.CLS_MEAN).projectorIn(768), equalTo(1536));
+  }
+
+  @Test
+  public void anUnknownRecipeValueInJsonIsRefusedNotReadAsTheDefault() {
+    String json = PretrainConfig.tiny().toJson().replace("\"view2\": \"STRONG\"", "\"view2\": \"MEDIUM\"");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PretrainConfig.fromJson(json));
+    assertThat(e.getMessage(), containsString("View2 must be one of [STRONG, LIGHT], got 'MEDIUM'"));
+  }
 }

@@ -12,9 +12,16 @@ public interface AugmentationOptions extends PipelineOptions {
 
   void setView1MinScale(double value);
 
-  @Description("Smallest RandomResizedCrop area fraction of view 2 (momentum branch, strong).")
+  @Description("Smallest RandomResizedCrop area fraction of view 2 (momentum branch).")
   @Default.Double(0.08)
   double getView2MinScale();
 
   void setView2MinScale(double value);
+
+  @Description("Recipe of view 2 (momentum branch): strong (METHOD.md: crop, colour jitter, grayscale, blur, solarize, "
+      + "flip) or light (crop at --view2MinScale and flip only, as view 1).")
+  @Default.Enum("strong")
+  View2Flag getView2();
+
+  void setView2(View2Flag value);
 }

@@ -36,4 +36,19 @@ public interface ContrastiveOptions extends PipelineOptions {
   double getMomentum();
 
   void setMomentum(double value);
+
+  @Description("Online pass that gives the contrastive query: masked (the M1-masked pass of the reconstruction loss, "
+      + "METHOD.md) or clean (an extra unmasked forward/backward of view 1, iBOT-style; the reconstruction loss keeps "
+      + "the masked pass).")
+  @Default.Enum("masked")
+  ContrastiveInputFlag getContrastiveInput();
+
+  void setContrastiveInput(ContrastiveInputFlag value);
+
+  @Description("Encoder output read by the projector on both branches: cls (METHOD.md), mean (of the patch tokens) or "
+      + "clsmean (both concatenated; the projector input is twice the width).")
+  @Default.Enum("cls")
+  ContrastiveTokenFlag getContrastiveToken();
+
+  void setContrastiveToken(ContrastiveTokenFlag value);
 }

@@ -29,4 +29,11 @@ public interface MaskOptions extends PipelineOptions {
   int getMaskBlock();
 
   void setMaskBlock(int value);
+
+  @Description("Mask of the momentum (teacher) encoder's input: block (M2, or the baseline's second mask; METHOD.md) "
+      + "or none (the teacher sees all of view 2).")
+  @Default.Enum("block")
+  TeacherMaskFlag getTeacherMask();
+
+  void setTeacherMask(TeacherMaskFlag value);
 }

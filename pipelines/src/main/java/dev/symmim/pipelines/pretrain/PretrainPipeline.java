@@ -154,20 +154,20 @@ public final class PretrainPipeline {
     int hidden = o.getHeadHidden() > 0 ? o.getHeadHidden() : (o.getModel() == ModelSize.tiny ? 1024 : 4096);
     Masking defaults = Masking.symmetric();
     Masking masking = new Masking(o.getMask().kind, o.getParity().parity, o.getMaskBlock(), o.getMaskRatio(),
-        defaults.randomBlock(), defaults.blockRatio());
+        defaults.randomBlock(), defaults.blockRatio(), o.getTeacherMask().mask);
     Schedule schedule = Schedule.epochs(o.getEpochs(), stepsPerEpoch).withMomentum(o.getMomentum(), 1.0);
     if (o.getWarmupEpochs() >= 0) {
       schedule = schedule.withWarmup(Math.round(o.getWarmupEpochs() * stepsPerEpoch));
     }
     int threads = TrainingRuns.threads(o);
     return PretrainConfig.of(encoder)
-        .withHeads(new ContrastiveHeads(hidden, o.getHeadOut(), hidden))
+        .withHeads(new ContrastiveHeads(hidden, o.getHeadOut(), hidden, o.getContrastiveToken().token))
         .withMasking(masking)
         .withLosses(new Losses(Losses.defaults().reconstruction(), o.getContrastiveTemperature(),
-            o.getContrastiveWeight(), false))
+            o.getContrastiveWeight(), false, o.getContrastiveInput().input))
         .withOptimisation(Optimisation.pretraining().withBatch(o.getBatchSize(), o.getLr()))
         .withSchedule(schedule)
-        .withAugmentation(new Augmentation(o.getView1MinScale(), o.getView2MinScale()))
+        .withAugmentation(new Augmentation(o.getView1MinScale(), o.getView2MinScale(), o.getView2().recipe))
         .withNormalization(normalization)
         .withRun(new RunSettings(o.getSeed(), Precision.FP32, o.getDevice().kind, threads, o.getDeterministic() ? 1 : 0));
   }

@@ -7,6 +7,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.symmim.model.config.Augmentation;
+import dev.symmim.model.config.ContrastiveHeads;
+import dev.symmim.model.config.Losses;
+import dev.symmim.model.config.Masking;
 import dev.symmim.model.config.PretrainConfig;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import java.nio.file.Files;
@@ -118,5 +122,67 @@ public class PretrainCliTest {
     PretrainConfig rule = PretrainConfig.fromJson(PretrainPipeline.plan(Symmim.parse(new String[] {"--data=" + d,
         "--output=" + out(), "--batchSize=20", "--epochs=4"}, PretrainOptions.class)).configJson());
     assertEquals(10, rule.schedule().warmupSteps()); // METHOD.md: 10 epochs, at most half the run
+  }
+
+  private PretrainConfig planned(String... flags) throws Exception {
+    String[] args = new String[flags.length + 2];
+    args[0] = "--data=" + data(32);
+    args[1] = "--output=" + out();
+    System.arraycopy(flags, 0, args, 2, flags.length);
+    return PretrainConfig.fromJson(PretrainPipeline.plan(Symmim.parse(args, PretrainOptions.class)).configJson());
+  }
+
+  @Test
+  public void recipeFlagsDefaultToMethodMd() throws Exception {
+    PretrainConfig c = planned();
+    assertEquals(Augmentation.View2.STRONG, c.augmentation().view2());
+    assertEquals(Masking.TeacherMask.BLOCK, c.masking().teacherMask());
+    assertEquals(Losses.ContrastiveInput.MASKED, c.losses().contrastiveInput());
+    assertEquals(ContrastiveHeads.Token.CLS, c.heads().token());
+  }
+
+  @Test
+  public void view2FlagReachesTheRunConfig() throws Exception {
+    assertEquals(Augmentation.View2.LIGHT, planned("--view2=light").augmentation().view2());
+  }
+
+  @Test
+  public void teacherMaskFlagReachesTheRunConfig() throws Exception {
+    assertEquals(Masking.TeacherMask.NONE, planned("--teacherMask=none").masking().teacherMask());
+  }
+
+  @Test
+  public void contrastiveInputFlagReachesTheRunConfig() throws Exception {
+    assertEquals(Losses.ContrastiveInput.CLEAN, planned("--contrastiveInput=clean").losses().contrastiveInput());
+  }
+
+  @Test
+  public void contrastiveTokenFlagReachesTheRunConfig() throws Exception {
+    assertEquals(ContrastiveHeads.Token.MEAN, planned("--contrastiveToken=mean").heads().token());
+    assertEquals(ContrastiveHeads.Token.CLS_MEAN, planned("--contrastiveToken=clsmean").heads().token());
+  }
+
+  @Test
+  public void badView2IsNamed() throws Exception {
+    assertThat(badFlag("pretrain", "--data=" + data(32), "--output=" + out(), "--view2=medium"),
+        containsString("--view2=medium: must be one of strong, light"));
+  }
+
+  @Test
+  public void badTeacherMaskIsNamed() throws Exception {
+    assertThat(badFlag("pretrain", "--data=" + data(32), "--output=" + out(), "--teacherMask=random"),
+        containsString("--teacherMask=random: must be one of block, none"));
+  }
+
+  @Test
+  public void badContrastiveInputIsNamed() throws Exception {
+    assertThat(badFlag("pretrain", "--data=" + data(32), "--output=" + out(), "--contrastiveInput=unmasked"),
+        containsString("--contrastiveInput=unmasked: must be one of masked, clean"));
+  }
+
+  @Test
+  public void badContrastiveTokenIsNamed() throws Exception {
+    assertThat(badFlag("pretrain", "--data=" + data(32), "--output=" + out(), "--contrastiveToken=max"),
+        containsString("--contrastiveToken=max: must be one of cls, mean, clsmean"));
   }
 }
