@@ -47,6 +47,17 @@ public class FineTuneConfigTest {
   }
 
   @Test
+  public void smallDataRecipeIsTheCalibratedOne() {
+    FineTuneConfig c = FineTuneConfig.smallDataRecipe(FineTuneFixtures.SPEC, 10, 1500).build();
+    assertThat(c.optimization().baseLearningRate(), equalTo(8e-3));
+    assertThat(c.optimization().peakLearningRate(), equalTo(2e-3));
+    assertThat(c.optimization().warmupSteps(), equalTo(150L));
+    assertThat(c.optimization().totalSteps(), equalTo(1500L));
+    assertThat(c.augmentation(), equalTo(new FineTuneConfig.Augmentation(0.8, true)));
+    assertThat(c.optimization().layerDecay(), equalTo(0.75));
+  }
+
+  @Test
   public void validationNamesTheFieldAndTheValue() {
     assertMessage(() -> FineTuneFixtures.config().batchSize(0).build(), "optimization.batchSize", "0");
     assertMessage(() -> FineTuneFixtures.config().layerDecay(1.5).build(), "optimization.layerDecay", "1.5");
