@@ -32,12 +32,17 @@ public final class CheckpointJson {
     T value;
     try {
       value = parser.apply(text);
-    } catch (JsonParseException | NumberFormatException | IllegalStateException | ClassCastException
-        | NullPointerException | UnsupportedOperationException e) {
-      // Gson's syntax errors, a string where a number belongs, an array where an object belongs.
+    } catch (JsonParseException | NumberFormatException e) { // syntax, or a string where a number belongs
       throw new IOException("malformed " + file + ": " + oneLine(e), e);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + oneLine(e), e);
+    } catch (RuntimeException e) {
+      // Gson wraps what a record's constructor refuses ("Failed to invoke constructor ...").
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof IllegalArgumentException refused && !(t instanceof NumberFormatException)) {
+          throw new IllegalArgumentException(file + ": " + oneLine(refused), e);
+        }
+      }
+      // An array where an object belongs (IllegalStateException), a null the constructor dereferences.
+      throw new IOException("malformed " + file + ": " + oneLine(innermost(e)), e);
     }
     if (value == null) {
       throw new IOException("malformed " + file + ": no JSON value");
@@ -45,8 +50,19 @@ public final class CheckpointJson {
     return value;
   }
 
+  private static Throwable innermost(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
   private static String oneLine(Throwable e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof NullPointerException) {
+      message = "a value is missing (" + message + ")";
+    }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
   }

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.core.JacksonException;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.TrainingState;
 import dev.symmim.model.config.PretrainConfig;
+import dev.symmim.model.finetune.FineTuneConfig;
+import dev.symmim.model.finetune.FineTuneState;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
+import dev.symmim.transforms.finetune.FinetuneCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +26,8 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Fuzzes every JSON file the project reads back (a prepared dataset's and an embeddings
- * directory's manifest.json, a run's run.json, a checkpoint's config.json, state.json,
- * position.json and checksums.json) with truncations, invalid UTF-8 and structural edits of the
+ * directory's manifest.json, a run's run.json, a pretraining or fine-tuning checkpoint's config.json,
+ * state.json, position.json and checksums.json) with truncations, invalid UTF-8 and structural edits of the
  * files our own writers produce. Each case must be accepted (and then usable) or refused with an
  * IOException or IllegalArgumentException whose one-line message names the file: never a raw
  * Jackson/Gson exception, NPE or ClassCastException. Seeded; the counts are printed for
@@ -41,6 +44,7 @@ public class ReadBackJsonFuzzTest {
   private Path run;
   private Path checkpoints;
   private Path checkpoint;
+  private Path finetuneCheckpoint;
 
   /** A file to damage and what reading it back means: returns how the file was taken unless it was refused. */
   private record Target(String name, Path file, Reader reader) {}
@@ -63,7 +67,7 @@ public class ReadBackJsonFuzzTest {
 
     embeddings = tmp.newFolder("embeddings").toPath();
     new EmbeddingsManifest("sha256:0123456789abcdef/online", 64, "online", "/runs/a/checkpoints/step-00000010",
-        dataset.toString(), shard.sha256(), 6, 1, Map.of("train", 5L), List.of(new DatasetManifest.Shard(
+        "/data/prepared", shard.sha256(), 6, 1, Map.of("train", 5L), List.of(new DatasetManifest.Shard(
             "embeddings/part-00000-of-00001.avro", 5, 4096, shard.sha256())),
         List.of("vertex/part-00000-of-00001.json"), List.of("top", "trouser"),
         DatasetManifest.json().readTree("{\"batchSize\":256}"))
@@ -71,10 +75,14 @@ public class ReadBackJsonFuzzTest {
 
     run = tmp.newFolder("run").toPath();
     Files.writeString(run.resolve(TrainingLoop.RUN_FILE), "{\n  \"info\" : {\"command\" : \"symmim pretrain\"},\n"
-        + "  \"dataDir\" : \"" + dataset + "\",\n  \"trainImages\" : 5,\n  \"epochs\" : 2,\n  \"totalSteps\" : 10\n}\n");
+        + "  \"dataDir\" : \"/data/prepared\",\n  \"trainImages\" : 5,\n  \"epochs\" : 2,\n  \"totalSteps\" : 10\n}\n");
     checkpoints = run.resolve("checkpoints");
     Checkpoint c = new Checkpoint(PretrainConfig.tiny(), new TrainingState(10, 0, 10, 42L), Map.of());
     checkpoint = new LocalCheckpointStore(checkpoints, 3).commit(c::save, new CheckpointStore.Position(640, 10, 0));
+
+    finetuneCheckpoint = tmp.newFolder("finetune-step").toPath();
+    FinetuneCheckpoint.save(new FineTuneState(FineTuneConfig.builder(PretrainConfig.tiny().encoder(), 2).build(),
+        new TrainingState(4, 0, 4, 7L), Map.of()), finetuneCheckpoint);
   }
 
   @Test
@@ -96,6 +104,8 @@ public class ReadBackJsonFuzzTest {
             () -> Checkpoints.trainingData(checkpoint.toString()) == null ? "accepted, dataDir unknown" : "accepted"),
         new Target("checkpoint config.json", checkpoint.resolve(Checkpoint.CONFIG_FILE),
             () -> Checkpoint.load(checkpoint).config().toJson().isEmpty() ? "empty" : "accepted"),
+        new Target("fine-tune config.json", finetuneCheckpoint.resolve(Checkpoint.CONFIG_FILE),
+            () -> FinetuneCheckpoint.load(finetuneCheckpoint).config().toJson().isEmpty() ? "empty" : "accepted"),
         new Target("checkpoint state.json", checkpoint.resolve(Checkpoint.STATE_FILE),
             () -> Checkpoint.load(checkpoint).state().step() >= 0 ? "accepted" : "accepted, negative step"),
         new Target("checkpoint position.json", checkpoint.resolve(CheckpointStore.POSITION_FILE),
@@ -120,7 +130,7 @@ public class ReadBackJsonFuzzTest {
         } catch (Exception | StackOverflowError e) {
           String problem = refusalProblem(e, fileName);
           if (problem == null) {
-            reasons.merge(reason(e), 1, Integer::sum);
+            reasons.merge(reason(e, fileName), 1, Integer::sum);
           } else {
             problems.add(target.name() + " seed " + SEED + " case " + i + " (" + m.kind() + ": " + m.detail()
                 + "): " + problem);
@@ -158,12 +168,19 @@ public class ReadBackJsonFuzzTest {
     return null;
   }
 
-  /** A refusal's reason for the counts: the exception and the innermost cause's type. */
-  static String reason(Throwable e) {
+  /**
+   * A refusal's reason for the counts: the exception and the innermost cause's type, or for a
+   * refusal of our own the start of what it says after the file name.
+   */
+  static String reason(Throwable e, String fileName) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return e.getClass().getSimpleName() + (root == e ? "" : " <- " + root.getClass().getSimpleName());
+    if (root != e) {
+      return e.getClass().getSimpleName() + " <- " + root.getClass().getSimpleName();
+    }
+    String said = e.getMessage().substring(e.getMessage().indexOf(fileName) + fileName.length()).replaceFirst("^: ", "");
+    return e.getClass().getSimpleName() + ": " + (said.contains(":") ? said.substring(0, said.indexOf(':')) : said);
   }
 }
