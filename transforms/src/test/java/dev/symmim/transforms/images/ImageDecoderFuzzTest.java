@@ -53,6 +53,8 @@ public class ImageDecoderFuzzTest {
     Map<String, Integer> outcomes = new TreeMap<>();
     List<String> problems = new ArrayList<>();
     int cases = 0;
+    long slowestNanos = 0;
+    String slowest = "";
     ExecutorService executor = Executors.newSingleThreadExecutor(daemon());
     try {
       for (String file : FILES) {
@@ -61,9 +63,14 @@ public class ImageDecoderFuzzTest {
           ByteMutator.Mutation m = ByteMutator.mutate(original, SEED, i);
           String name = file + " seed " + SEED + " case " + i + " (" + m.kind() + ": " + m.detail() + ")";
           cases++;
+          long start = System.nanoTime();
           Future<String> outcome = executor.submit(() -> prepareOrRefuse(m.bytes()));
           try {
             String o = outcome.get(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (System.nanoTime() - start > slowestNanos) {
+              slowestNanos = System.nanoTime() - start;
+              slowest = name;
+            }
             outcomes.merge(o, 1, Integer::sum);
             outcomes.merge(m.kind() + " -> " + o.substring(0, o.indexOf(' ') < 0 ? o.length() : o.indexOf(' ')),
                 1, Integer::sum);
@@ -84,6 +91,7 @@ public class ImageDecoderFuzzTest {
     }
     StringBuilder table = new StringBuilder("image decode fuzz: " + cases + " cases, seed " + SEED + "\n");
     outcomes.forEach((k, v) -> table.append(String.format("  %-44s %5d%n", k, v)));
+    table.append(String.format("  slowest case %.1f ms: %s%n", slowestNanos / 1e6, slowest));
     System.out.print(table);
     assertTrue(problems.size() + " of " + cases + " cases escaped:\n" + String.join("\n", problems),
         problems.isEmpty());
