@@ -29,10 +29,10 @@ public record Checkpoint(PretrainConfig config, TrainingState state, Map<String,
     Files.writeString(dir.resolve(STATE_FILE), GSON.toJson(state), StandardCharsets.UTF_8);
   }
 
+  /** Loads {@code dir}; a malformed JSON file is reported naming it (see {@link CheckpointJson}). */
   public static Checkpoint load(Path dir) throws IOException {
-    PretrainConfig config = PretrainConfig.fromJson(Files.readString(dir.resolve(CONFIG_FILE), StandardCharsets.UTF_8));
-    TrainingState state = GSON.fromJson(Files.readString(dir.resolve(STATE_FILE), StandardCharsets.UTF_8),
-        TrainingState.class);
+    PretrainConfig config = CheckpointJson.read(dir.resolve(CONFIG_FILE), PretrainConfig::fromJson);
+    TrainingState state = CheckpointJson.read(dir.resolve(STATE_FILE), json -> GSON.fromJson(json, TrainingState.class));
     return new Checkpoint(config, state, TensorArchive.read(dir.resolve(TENSORS_FILE)));
   }
 

@@ -34,7 +34,17 @@ public record DatasetManifest(
   public record Split(long records, Map<String, Long> classCounts, List<Shard> shards) {}
 
   /** One shard file, path relative to the dataset directory. */
-  public record Shard(String path, long records, long bytes, String sha256) {}
+  public record Shard(String path, long records, long bytes, String sha256) {
+    /** What a list of shards lacks (a shard, its path or sha256); null if nothing. */
+    public static String missingPart(List<Shard> shards) {
+      for (Shard s : shards) {
+        if (s == null || s.path() == null || s.sha256() == null) {
+          return "has a shard without path or sha256: " + s;
+        }
+      }
+      return null;
+    }
+  }
 
   /** Records over all splits. */
   public long records() {
@@ -59,8 +69,31 @@ public record DatasetManifest(
     JsonFiles.write(dir, FILE_NAME, this);
   }
 
-  /** Reads {@code <dir>/manifest.json}; a missing or malformed file is reported with its path. */
+  /**
+   * Reads {@code <dir>/manifest.json}; a missing or malformed file, or one without its splits,
+   * shards or classes, is reported with its path.
+   */
   public static DatasetManifest readFrom(String dir) throws IOException {
-    return JsonFiles.read(dir, FILE_NAME, DatasetManifest.class, "manifest", "is this a prepared dataset directory?");
+    DatasetManifest m =
+        JsonFiles.read(dir, FILE_NAME, DatasetManifest.class, "manifest", "is this a prepared dataset directory?");
+    JsonFiles.check(m.missingPart(), dir, FILE_NAME, "manifest");
+    return m;
+  }
+
+  /** What a usable manifest lacks (splits, a split's shards, a shard's path or sha256, classes); null if nothing. */
+  String missingPart() {
+    if (splits == null || classes == null) {
+      return splits == null ? "no splits" : "no classes";
+    }
+    for (Map.Entry<String, Split> e : splits.entrySet()) {
+      if (e.getValue() == null || e.getValue().shards() == null) {
+        return "split '" + e.getKey() + "' lists no shards";
+      }
+      String shards = Shard.missingPart(e.getValue().shards());
+      if (shards != null) {
+        return "split '" + e.getKey() + "' " + shards;
+      }
+    }
+    return null;
   }
 }

@@ -33,11 +33,23 @@ public final class JsonFiles {
   public static <T> T read(String dir, String name, Class<T> type, String what, String hint) throws IOException {
     ResourceId target = DatasetPaths.resolve(dir, name);
     try (InputStream in = Channels.newInputStream(FileSystems.open(target))) {
-      return DatasetManifest.json().readValue(in, type);
+      T value = DatasetManifest.json().readValue(in, type);
+      if (value == null) {
+        throw new IOException("malformed " + what + " " + target + ": no JSON value");
+      }
+      return value;
     } catch (java.io.FileNotFoundException e) {
       throw new IOException("no " + what + " at " + target + ": " + hint, e);
     } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IOException("malformed " + what + " " + target + ": " + e.getOriginalMessage(), e);
+      throw new IOException("malformed " + what + " " + target + ": "
+          + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+
+  /** Refuses {@code <dir>/<name>} as "malformed WHAT path: problem" unless {@code problem} is null. */
+  public static void check(String problem, String dir, String name, String what) throws IOException {
+    if (problem != null) {
+      throw new IOException("malformed " + what + " " + DatasetPaths.resolve(dir, name) + ": " + problem);
     }
   }
 }

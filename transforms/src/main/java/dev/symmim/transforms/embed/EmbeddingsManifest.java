@@ -68,7 +68,17 @@ public record EmbeddingsManifest(
 
   /** Reads {@code <dir>/manifest.json}; a missing or malformed file is reported with its path. */
   public static EmbeddingsManifest readFrom(String dir) throws IOException {
-    return JsonFiles.read(dir, FILE_NAME, EmbeddingsManifest.class, "embeddings manifest",
+    EmbeddingsManifest m = JsonFiles.read(dir, FILE_NAME, EmbeddingsManifest.class, "embeddings manifest",
         "is this a 'symmim embed' output directory?");
+    JsonFiles.check(m.missingPart(), dir, FILE_NAME, "embeddings manifest");
+    return m;
+  }
+
+  /** What a usable manifest lacks (split counts, shards, a shard's path or sha256); null if nothing. */
+  String missingPart() {
+    if (splits == null || splits.containsValue(null)) {
+      return "no record count per split";
+    }
+    return shards == null ? "no shards" : DatasetManifest.Shard.missingPart(shards);
   }
 }

@@ -2,6 +2,7 @@ package dev.symmim.transforms.finetune;
 
 import com.google.gson.Gson;
 import dev.symmim.model.checkpoint.Checkpoint;
+import dev.symmim.model.checkpoint.CheckpointJson;
 import dev.symmim.model.checkpoint.TensorArchive;
 import dev.symmim.model.checkpoint.TrainingState;
 import dev.symmim.model.finetune.FineTuneConfig;
@@ -31,10 +32,9 @@ public final class FinetuneCheckpoint {
   }
 
   public static FineTuneState load(Path dir) throws IOException {
-    FineTuneConfig config = FineTuneConfig.fromJson(Files.readString(dir.resolve(Checkpoint.CONFIG_FILE),
-        StandardCharsets.UTF_8));
-    TrainingState state = GSON.fromJson(Files.readString(dir.resolve(Checkpoint.STATE_FILE), StandardCharsets.UTF_8),
-        TrainingState.class);
+    FineTuneConfig config = CheckpointJson.read(dir.resolve(Checkpoint.CONFIG_FILE), FineTuneConfig::fromJson);
+    TrainingState state = CheckpointJson.read(dir.resolve(Checkpoint.STATE_FILE),
+        json -> GSON.fromJson(json, TrainingState.class));
     return new FineTuneState(config, state, TensorArchive.read(dir.resolve(Checkpoint.TENSORS_FILE)));
   }
 }

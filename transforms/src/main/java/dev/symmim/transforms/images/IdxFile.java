@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -45,8 +46,22 @@ public final class IdxFile implements Closeable {
    */
   public static IdxFile open(InputStream imageBytes, @Nullable InputStream labelBytes, long maxPixels)
       throws BadInputException, IOException {
-    DataInputStream images = new DataInputStream(gunzipIfNeeded(imageBytes));
-    DataInputStream labels = labelBytes == null ? null : new DataInputStream(gunzipIfNeeded(labelBytes));
+    DataInputStream images;
+    try {
+      images = new DataInputStream(gunzipIfNeeded(imageBytes, "image file"));
+    } catch (BadInputException | IOException e) {
+      if (labelBytes != null) {
+        labelBytes.close();
+      }
+      throw e;
+    }
+    DataInputStream labels;
+    try {
+      labels = labelBytes == null ? null : new DataInputStream(gunzipIfNeeded(labelBytes, "label file"));
+    } catch (BadInputException | IOException e) {
+      images.close();
+      throw e;
+    }
     try {
       int magic = readHeaderInt(images, "image file");
       if (magic != IMAGES_MAGIC) {
@@ -120,6 +135,9 @@ public final class IdxFile implements Closeable {
           "truncated",
           "file ends at record " + next + " of " + count + " declared; " + (count - next) + " records missing",
           e);
+    } catch (ZipException e) {
+      throw new BadInputException(
+          "corrupt", "gzip data damaged at record " + next + " of " + count + ": " + e.getMessage(), e);
     }
     return new Record(next++, label, new RasterImage(rows, cols, 1, pixels));
   }
@@ -140,18 +158,32 @@ public final class IdxFile implements Closeable {
       return in.readInt();
     } catch (EOFException e) {
       throw new BadInputException("truncated", what + " ends inside its header", e);
+    } catch (ZipException e) {
+      throw new BadInputException("corrupt", what + " has damaged gzip data in its header: " + e.getMessage(), e);
     }
   }
 
-  /** Wraps {@code in} in a gzip decoder when it starts with the gzip magic bytes. */
-  static InputStream gunzipIfNeeded(InputStream in) throws IOException {
+  /**
+   * Wraps {@code in} in a gzip decoder when it starts with the gzip magic bytes. Damaged gzip data
+   * is bad input: here (the gzip header) and in {@link #next} it becomes a {@code corrupt} refusal,
+   * not an IOException that would fail the job.
+   */
+  static InputStream gunzipIfNeeded(InputStream in, String what) throws IOException, BadInputException {
     BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
     buffered.mark(2);
     int b0 = buffered.read();
     int b1 = buffered.read();
     buffered.reset();
     if (b0 == 0x1f && b1 == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
+      try {
+        return new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
+      } catch (EOFException e) {
+        buffered.close();
+        throw new BadInputException("truncated", what + " ends inside its gzip header", e);
+      } catch (ZipException e) {
+        buffered.close();
+        throw new BadInputException("corrupt", what + " has a damaged gzip header: " + e.getMessage(), e);
+      }
     }
     return buffered;
   }

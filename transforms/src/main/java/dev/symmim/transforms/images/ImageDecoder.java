@@ -81,9 +81,16 @@ public final class ImageDecoder {
       // Decoding reads from memory, so every exception here is about the bytes: ImageIO reports
       // corrupt and truncated data as IIOException/EOFException, and some plugins as
       // IndexOutOfBounds or IllegalArgument exceptions from deep inside the decoder.
-      throw new BadInputException(
-          "corrupt", e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()), e);
+      throw new BadInputException("corrupt", e.getClass().getSimpleName() + ": " + detail(e), e);
     }
+  }
+
+  /** The decoder's message, or what its exception means when it has none (the BMP reader's EOFs). */
+  private static String detail(Exception e) {
+    if (e.getMessage() != null && !e.getMessage().isBlank()) {
+      return e.getMessage();
+    }
+    return e instanceof java.io.EOFException ? "the file ends before the image does" : "no detail from the decoder";
   }
 
   /** Converts a decoded image to interleaved grey or RGB bytes, dropping alpha (as PIL does). */

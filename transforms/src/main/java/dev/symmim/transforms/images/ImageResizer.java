@@ -27,12 +27,13 @@ public final class ImageResizer {
     if (h == size && w == size) {
       return in;
     }
-    // Scale so the shorter side becomes `size`; the longer side becomes round(long * scale).
+    // Scale so the shorter side becomes `size`; the longer side becomes round(long * scale). In
+    // longs: a 1 x 64M-pixel image scaled to 32 px is 2^31 pixels long, past an int.
     double scale = (double) size / Math.min(h, w);
-    int scaledH = h <= w ? size : (int) Math.round(h * scale);
-    int scaledW = w < h ? size : (int) Math.round(w * scale);
-    int offY = (scaledH - size) / 2;
-    int offX = (scaledW - size) / 2;
+    long scaledH = h <= w ? size : Math.round(h * scale);
+    long scaledW = w < h ? size : Math.round(w * scale);
+    long offY = (scaledH - size) / 2;
+    long offX = (scaledW - size) / 2;
     if (h != cachedH || w != cachedW) {
       cachedRows = Kernel.of(h, scaledH, offY, size);
       cachedCols = Kernel.of(w, scaledW, offX, size);
@@ -114,7 +115,7 @@ public final class ImageResizer {
     }
 
     /** Output pixels {@code offset .. offset+n-1} of resampling {@code in} pixels to {@code out}. */
-    static Kernel of(int in, int out, int offset, int n) {
+    static Kernel of(int in, long out, long offset, int n) {
       double scale = (double) in / out;
       double support = Math.max(1.0, scale); // triangle half-width in source pixels
       int[] start = new int[n];

@@ -52,7 +52,13 @@ public final class CheckpointIntegrity {
     }
     try {
       Checksums sums = JSON.readValue(list.toFile(), Checksums.class);
+      if (sums == null || sums.files() == null) {
+        return Optional.of(list + " lists no files");
+      }
       for (Entry e : sums.files()) {
+        if (e == null || !plainName(e.name()) || e.sha256() == null) {
+          return Optional.of(list + " has an entry without a plain file name and sha256: " + e);
+        }
         Path f = dir.resolve(e.name());
         if (!Files.isRegularFile(f)) {
           return Optional.of(f + " is missing");
@@ -67,8 +73,16 @@ public final class CheckpointIntegrity {
         }
       }
       return Optional.empty();
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      return Optional.of(list + " is unreadable: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
       return Optional.of(list + " is unreadable: " + e.getMessage());
     }
+  }
+
+  /** A file name inside the checkpoint directory: no separators, no parent references. */
+  private static boolean plainName(String name) {
+    return name != null && !name.isEmpty() && !name.equals(".") && !name.equals("..")
+        && name.chars().noneMatch(c -> c == '/' || c == '\\' || c == 0);
   }
 }

@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  */
 public final class LocalCheckpointStore implements CheckpointStore {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectReader POSITION_READER = JSON.readerFor(Position.class)
+      .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
+          com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalCheckpointStore.class);
   private final Path root;
@@ -89,8 +92,13 @@ public final class LocalCheckpointStore implements CheckpointStore {
     for (Path dir : candidates) {
       java.util.Optional<String> problem = verified.contains(dir) ? Optional.empty() : CheckpointIntegrity.problem(dir);
       if (problem.isEmpty()) {
-        verified.add(dir);
-        return Optional.of(new Committed(dir, position(dir)));
+        try {
+          Position position = position(dir);
+          verified.add(dir);
+          return Optional.of(new Committed(dir, position));
+        } catch (IOException e) { // not covered by the checksums: damaged like any other file
+          problem = Optional.of(e.getMessage());
+        }
       }
       LOG.warn("checkpoint {} is not used: {}", dir, problem.get());
     }
@@ -131,8 +139,22 @@ public final class LocalCheckpointStore implements CheckpointStore {
     return Files.isRegularFile(dir.resolve(POSITION_FILE)) && Files.isRegularFile(dir.resolve(Checkpoint.TENSORS_FILE));
   }
 
+  /**
+   * The position a checkpoint was committed at. It is written after the checksums, so it is read
+   * strictly (every field present, no nulls, none negative) and a bad one is reported naming the file.
+   */
   private static Position position(Path dir) throws IOException {
-    return JSON.readValue(dir.resolve(POSITION_FILE).toFile(), Position.class);
+    Path file = dir.resolve(POSITION_FILE);
+    Position p;
+    try {
+      p = POSITION_READER.readValue(file.toFile());
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IOException("malformed " + file + ": " + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+    }
+    if (p == null || p.nextBatch() < 0 || p.step() < 0 || p.rollbacks() < 0) {
+      throw new IOException("malformed " + file + ": " + p);
+    }
+    return p;
   }
 
   private void prune(Path latest) throws IOException {

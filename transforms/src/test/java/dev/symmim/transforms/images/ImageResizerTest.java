@@ -26,6 +26,26 @@ public class ImageResizerTest {
   }
 
   @Test
+  public void stripWhoseScaledLengthPassesIntRangeIsResized() {
+    // 1 x 64M pixels (the default --maxPixels) at 32 px, 1 x 10M at 224 px: scaled lengths of 2^31 and
+    // 2.24e9 pixels overflowed an int (a NegativeArraySizeException, or a mirrored crop).
+    for (int[] c : new int[][] {{32, 64 << 20}, {224, 10_000_000}}) {
+      byte[] ramp = new byte[c[1]];
+      for (int x = 0; x < ramp.length; x++) {
+        ramp[x] = (byte) (x * 256L / ramp.length);
+      }
+      RasterImage out = new ImageResizer(c[0]).resizeAndCrop(new RasterImage(1, c[1], 1, ramp));
+      assertEquals(c[0], out.width());
+      byte[] row = Arrays.copyOf(out.pixels(), c[0]);
+      for (int x = 1; x < row.length; x++) {
+        assertTrue("size " + c[0] + ": the center of a rising ramp rises, got " + Arrays.toString(row),
+            (row[x] & 0xff) >= (row[x - 1] & 0xff));
+      }
+      assertTrue(Math.abs((row[0] & 0xff) - 128) <= 1 && Math.abs((row[c[0] - 1] & 0xff) - 128) <= 1);
+    }
+  }
+
+  @Test
   public void constantImageStaysConstantUpAndDown() {
     for (int size : new int[] {5, 32, 100}) {
       RasterImage out = new ImageResizer(size).resizeAndCrop(grey(28, 40, (y, x) -> 77));
