@@ -3,14 +3,40 @@ package dev.symmim.pipelines.bench;
 import dev.symmim.pipelines.options.CommandLine;
 import dev.symmim.pipelines.pretrain.PretrainOptions;
 import dev.symmim.pipelines.pretrain.PretrainPipeline;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /** {@code symmim bench <what>}: benchmarks that print measured ratios. */
 public final class Bench {
   private Bench() {}
 
+  /** A benchmark target of {@code symmim bench}: its name, what it measures and its flags. */
+  public record Target(String name, String summary, Class<? extends PipelineOptions> options) {}
+
+  /** Every target, in the order {@code symmim bench --help} lists them. */
+  public static final List<Target> TARGETS = List.of(
+      new Target("prepare", "the prepare stage vs a plain single-thread decode + resize + hash loop in the same "
+          + "JVM (throughput ratio)", PrepareBenchOptions.class),
+      new Target("pretrain", "the pretrain stage (any pretrain flag) with its overhead benchmark: full-stage vs "
+          + "bare-loop img/s in the same run (--benchBareSteps=50 unless given)", PretrainOptions.class),
+      new Target("embed", "the embed stage vs bare batched inference; with --against=pytorch, DJL vs plain "
+          + "PyTorch eager inference (the flags of 'symmim bench train --help')", EmbedBenchOptions.class),
+      new Target("index", "HNSW index build and search: recall@10 and queries/s vs exact search, per graph "
+          + "width and shard count", IndexBenchOptions.class),
+      new Target("train", "the full SymMIM training step, DJL vs plain PyTorch eager (--against=pytorch), "
+          + "same model, batch and threads, interleaved; prints the ratio", TorchBenchOptions.class));
+
+  /** The target called {@code name}; an unknown name is a user error listing the known ones. */
+  public static Target target(String name) {
+    return TARGETS.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() ->
+        new IllegalArgumentException("unknown benchmark '" + name + "'; known: "
+            + String.join(", ", TARGETS.stream().map(Target::name).toList()) + " (see 'symmim bench --help')"));
+  }
+
   public static int run(String[] args) throws Exception {
     if (args.length == 0) {
-      throw new IllegalArgumentException("bench needs a target: 'symmim bench prepare|pretrain|embed|index|train'");
+      throw new IllegalArgumentException("bench needs a target: 'symmim bench prepare|pretrain|embed|index|train' "
+          + "(see 'symmim bench --help')");
     }
     String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
@@ -32,8 +58,8 @@ public final class Bench {
       case "index":
         return IndexBench.run(CommandLine.parse(rest, IndexBenchOptions.class));
       default:
-        throw new IllegalArgumentException(
-            "unknown benchmark '" + args[0] + "'; known: prepare, pretrain, embed, index, train");
+        target(args[0]);
+        throw new IllegalStateException("no runner for benchmark " + args[0]);
     }
   }
 

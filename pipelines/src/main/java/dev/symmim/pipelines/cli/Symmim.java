@@ -128,6 +128,11 @@ public final class Symmim {
     }
     Command command = command(args[0]);
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (command.name().equals("bench") && (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")
+        || (rest.length > 0 && rest[0].equals("help")))) {
+      System.out.print(benchHelp(rest));
+      return 0;
+    }
     if (command.options() != null && Arrays.asList(rest).contains("--help")) {
       System.out.print(help(command.name()));
       return 0;
@@ -149,6 +154,21 @@ public final class Symmim {
         + "--runner=SparkRunner --sparkMaster=local[2] (or spark://host:7077) and --runner=DirectRunner also work. "
         + "gs:// paths work everywhere; --gcsEndpoint=http://127.0.0.1:4443/storage/v1/\n"
         + "points them at a local GCS server (infra/dev/gcs-server.sh).\n");
+    return out.toString();
+  }
+
+  /** {@code symmim bench --help}: the targets; {@code symmim bench <target> --help}: that target's flags. */
+  static String benchHelp(String[] rest) {
+    String name = rest.length > 0 && !rest[0].startsWith("-") && !rest[0].equals("help") ? rest[0]
+        : rest.length > 1 && rest[0].equals("help") ? rest[1] : null;
+    if (name != null) {
+      Bench.Target t = Bench.target(name);
+      return Help.of("bench " + t.name(), t.summary(), t.options());
+    }
+    StringBuilder out = new StringBuilder("usage: symmim bench <target> [--flag=value ...]\n\n"
+        + "benchmarks printing ratios measured side by side in one run:\n");
+    Bench.TARGETS.forEach(t -> out.append(String.format("  %-9s %s%n", t.name(), t.summary())));
+    out.append("\n'symmim bench <target> --help' lists the target's flags.\n");
     return out.toString();
   }
 

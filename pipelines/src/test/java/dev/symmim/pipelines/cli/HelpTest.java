@@ -34,6 +34,18 @@ public class HelpTest {
   }
 
   @Test
+  public void benchListsItsTargetsAndEachTargetsFlags() {
+    String targets = Symmim.benchHelp(new String[] {"--help"});
+    for (String target : new String[] {"prepare", "pretrain", "embed", "index", "train"}) {
+      assertThat(targets, containsString("  " + target + " "));
+    }
+    assertThat(Symmim.benchHelp(new String[] {"train", "--help"}), containsString("--against=<text>"));
+    assertThat(Symmim.benchHelp(new String[] {"help", "index"}), containsString("usage: symmim bench index"));
+    assertThat(Symmim.benchHelp(new String[] {"pretrain", "--help"}), containsString("--batchSize=<int>  (default 64)"));
+    assertThrows(IllegalArgumentException.class, () -> Symmim.benchHelp(new String[] {"trian", "--help"}));
+  }
+
+  @Test
   public void commandsDeclareTheirOwnDefaultsForOneFlagName() {
     assertEquals(64, Symmim.parse(new String[0], PretrainOptions.class).getBatchSize());
     assertEquals(256, Symmim.parse(new String[0], EmbedOptions.class).getBatchSize());
