@@ -144,6 +144,11 @@ public final class TorchComparison {
           + "thread(s) each; load average at start %s%n", workload.command, spec, djlParameters,
           ready.get("torch").asText(), ready.path("blas").asText("unknown"), ready.get("parameters").asLong(),
           o.getThreads(), loadAverage());
+      String blas = ready.path("blas").asText("unknown");
+      if (blas.contains("/blas/libblas") || blas.startsWith("generic") && !blas.contains("->")) {
+        out.println("bench: warning: PyTorch runs on the reference BLAS (unoptimised), which flatters DJL; "
+            + "infra/dev/install-bench-deps.sh installs OpenBLAS for a fair baseline");
+      }
       int rounds = o.getWarmupRounds() + o.getRounds();
       double[] djl = new double[o.getRounds()];
       double[] torch = new double[o.getRounds()];
