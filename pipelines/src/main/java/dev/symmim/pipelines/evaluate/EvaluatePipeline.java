@@ -26,6 +26,7 @@ import dev.symmim.transforms.evaluate.WriteEvaluationMetrics;
 import dev.symmim.transforms.io.Locations;
 import dev.symmim.transforms.progress.ProgressMeter;
 import dev.symmim.transforms.training.Checkpoints;
+import dev.symmim.transforms.training.ProgressLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -134,12 +135,22 @@ public final class EvaluatePipeline {
           / 1e9, Runtime.getRuntime().maxMemory() / 1e9, jobs.size());
       String parts = Locations.child(output, ".sets");
       List<String> results = new ArrayList<>();
+      long total = sets.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
+      long doneBytes = 0;
+      long jobsStarted = System.nanoTime();
       for (int i = 0; i < jobs.size(); i++) {
         Pipeline p = Pipeline.create(o);
         String dir = Locations.child(parts, String.valueOf(i));
+        List<String> names = jobs.get(i).stream().map(EmbeddingSet::name).toList();
+        System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + names + " started");
         evaluateAll(p, jobs.get(i), o).apply("Save", ParDo.of(new SaveResult(dir)));
-        System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + jobs.get(i).stream()
-            .map(EmbeddingSet::name).toList() + ": Beam metrics" + Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate"));
+        String metrics = Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate");
+        doneBytes += jobs.get(i).stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
+        double elapsed = (System.nanoTime() - jobsStarted) / 1e9;
+        // The work of a set grows with its size, as its memory estimate does.
+        System.out.printf("evaluate: job %d/%d %s done (%.0f s in all so far; ETA %s): Beam metrics%s%n", i + 1,
+            jobs.size(), names, elapsed, i + 1 == jobs.size() ? "0:00:00"
+                : ProgressLine.eta(elapsed * (total - doneBytes) / doneBytes), metrics);
         for (EmbeddingSet s : jobs.get(i)) {
           results.add(new String(Locations.read(Locations.child(dir, SaveResult.fileName(s.name()))),
               StandardCharsets.UTF_8));

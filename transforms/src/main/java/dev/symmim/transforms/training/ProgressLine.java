@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The periodic progress line of a training stage: stage, epoch, step/total, the step's losses, img/s, ETA. */
-final class ProgressLine {
+public final class ProgressLine {
   private static final Logger LOG = LoggerFactory.getLogger(ProgressLine.class);
   private final String name;
   private final double everySeconds;
@@ -39,7 +39,8 @@ final class ProgressLine {
         total / stepsPerEpoch, batchesDone, total, step.isEmpty() ? "" : " " + step, rate, eta(eta)));
   }
 
-  private static String eta(double s) {
+  /** {@code h:mm:ss} for a duration in seconds; "?" when unknown. */
+  public static String eta(double s) {
     if (!Double.isFinite(s)) {
       return "?";
     }
