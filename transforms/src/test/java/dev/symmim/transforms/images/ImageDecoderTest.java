@@ -4,11 +4,15 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.symmim.transforms.failures.BadInputException;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 import org.junit.Test;
 
 public class ImageDecoderTest {
@@ -166,5 +170,38 @@ public class ImageDecoderTest {
     BadInputException e = assertThrows(
         BadInputException.class, () -> decoder.decode(Arrays.copyOf(whole, whole.length * 2 / 3)));
     assertEquals("corrupt", e.kind());
+  }
+
+  @Test
+  public void ordinaryJpegHasTheSamePixelsAsTheJdkReaderGives() throws Exception {
+    byte[] bytes = Fixtures.bytes("top/b.jpg");
+    assertArrayEquals(ImageDecoder.toRaster(jdkRead(bytes)).pixels(), decoder.decode(bytes).pixels());
+  }
+
+  /** Reads with the JDK's own JPEG reader, whatever ImageIO's registry prefers. */
+  private static BufferedImage jdkRead(byte[] bytes) throws Exception {
+    var readers = ImageIO.getImageReadersByFormatName("jpeg");
+    while (readers.hasNext()) {
+      var reader = readers.next();
+      if (reader.getClass().getName().startsWith("com.sun.")) {
+        try (var in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+          reader.setInput(in);
+          return reader.read(0);
+        } finally {
+          reader.dispose();
+        }
+      }
+    }
+    throw new AssertionError("no JDK JPEG reader");
+  }
+
+  @Test
+  public void notesOnIgnoredMetadataAreNotCorruption() {
+    assertTrue(ImageDecoder.isMetadataNote(
+        "No embedded ICC color profile, defaulting to \"generic\" CMYK ICC profile. Colors may look incorrect."));
+    assertTrue(ImageDecoder.isMetadataNote("ICC profile is Perceptual, ignoring, treating as Display class"));
+    assertTrue(ImageDecoder.isMetadataNote("Bogus APP1/Exif segment, ignoring"));
+    assertFalse(ImageDecoder.isMetadataNote("Truncated File - Missing EOI marker"));
+    assertFalse(ImageDecoder.isMetadataNote("Premature end of JPEG file"));
   }
 }
