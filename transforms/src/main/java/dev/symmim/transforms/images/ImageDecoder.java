@@ -1,5 +1,6 @@
 package dev.symmim.transforms.images;
 
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import dev.symmim.transforms.failures.BadInputException;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -10,9 +11,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -20,9 +24,20 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Decodes encoded image files (JPEG, PNG, BMP, GIF, and whatever else ImageIO reads) into {@link
  * RasterImage}s. Dimensions are read from the header and checked against a pixel limit before any
  * pixel memory is allocated, so a decompression bomb is refused cheaply. Decoder warnings (for
- * example a JPEG that ends early and would be filled with grey) count as errors.
+ * example a JPEG that ends early and would be filled with grey) count as errors, except the notes
+ * on ignored metadata described at {@code isMetadataNote}.
+ *
+ * <p>JPEGs are read with the TwelveMonkeys reader, which converts CMYK, YCCK and Adobe (APP14)
+ * JPEGs to RGB in one pass through their embedded ICC profile (or a generic CMYK conversion when
+ * they have none), several times faster than the JDK reader's pixel-by-pixel {@code getRGB} path,
+ * and decodes other JPEGs to the same pixels as the JDK's reader, to which it delegates. It is
+ * chosen explicitly rather than by ImageIO's plugin order; see {@code twelveMonkeysJpeg()}.
  */
 public final class ImageDecoder {
+  private static final ImageReaderSpi JPEG = twelveMonkeysJpeg();
+  private static final Pattern METADATA_NOTE =
+      Pattern.compile("ICC|color profile|Adobe App14|^Bogus APP\\d+/|^Exif chunk");
+
   private final long maxPixels;
 
   public ImageDecoder(long maxPixels) {
@@ -39,12 +54,11 @@ public final class ImageDecoder {
     }
     // Memory-cached stream: ImageIO.createImageInputStream would cache through a temporary file.
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
+      ImageReader reader = readerFor(in);
+      if (reader == null) {
         throw new BadInputException(
             "unsupported", "not a recognised image format (first bytes " + hexPrefix(bytes) + ")");
       }
-      ImageReader reader = readers.next();
       try {
         reader.setInput(in, true, true);
         List<String> warnings = new ArrayList<>();
@@ -68,6 +82,7 @@ public final class ImageDecoder {
         }
         ImageReadParam param = reader.getDefaultReadParam();
         BufferedImage image = reader.read(0, param);
+        warnings.removeIf(ImageDecoder::isMetadataNote);
         if (!warnings.isEmpty()) {
           throw new BadInputException("corrupt", String.join("; ", warnings));
         }
@@ -91,6 +106,48 @@ public final class ImageDecoder {
       return e.getMessage();
     }
     return e instanceof java.io.EOFException ? "the file ends before the image does" : "no detail from the decoder";
+  }
+
+  /** The TwelveMonkeys reader for a JPEG, else the first ImageIO reader; null if none reads it. */
+  private static ImageReader readerFor(ImageInputStream in) throws IOException {
+    if (JPEG.canDecodeInput(in)) {
+      return JPEG.createReaderInstance();
+    }
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+    return readers.hasNext() ? readers.next() : null;
+  }
+
+  /**
+   * Whether a reader warning is a note on metadata the reader ignored or replaced rather than on the
+   * pixel data: the TwelveMonkeys JPEG reader warns when a CMYK or YCCK JPEG has no ICC profile (it
+   * converts with a generic CMYK profile, or a plain formula where none is installed, as viewers
+   * do), when it ignores or reinterprets an ICC profile, Adobe marker, Exif or other APP segment.
+   * The image data is complete in these cases.
+   */
+  static boolean isMetadataNote(String warning) {
+    return METADATA_NOTE.matcher(warning).find();
+  }
+
+  /**
+   * TwelveMonkeys' JPEG reader provider as registered with ImageIO, registering it first if ImageIO's
+   * plugin scan did not find it: the scan reads the class path of the thread's context class loader
+   * when ImageIO is first used, which under a runner that loads the job in a class loader of its
+   * own (Flink, Spark) need not be the job's. Registration hands it the JDK's JPEG reader, to which
+   * it delegates the entropy decoding.
+   */
+  private static ImageReaderSpi twelveMonkeysJpeg() {
+    IIORegistry registry = IIORegistry.getDefaultInstance();
+    ImageReaderSpi spi = registry.getServiceProviderByClass(JPEGImageReaderSpi.class);
+    if (spi == null) {
+      registry.registerServiceProvider(new JPEGImageReaderSpi(), ImageReaderSpi.class);
+      spi = registry.getServiceProviderByClass(JPEGImageReaderSpi.class);
+    }
+    if (spi == null) {
+      // It deregisters itself when the JDK's JPEG reader, its delegate, is not registered.
+      throw new IllegalStateException(
+          "TwelveMonkeys' JPEG reader did not register with ImageIO: the JDK's JPEG reader is missing");
+    }
+    return spi;
   }
 
   /** Converts a decoded image to interleaved grey or RGB bytes, dropping alpha (as PIL does). */

@@ -108,6 +108,40 @@ public class PrepareDatasetTest {
   }
 
   @Test
+  public void cmykAndYcckJpegsBecomeColourRecordsNotDeadLetters() throws Exception {
+    String out = tmp.newFolder("cmyk").toString();
+    ImageSource source = ImageSource.resolve(Fixtures.cmykFolder().toString(), ImageFormat.auto);
+    p.apply(PrepareDataset.with(new PrepareDataset.Settings(source, out,
+        new ImagePreprocessor(16, 3, PixelStorage.raw), 1L << 24, 0.0, 3, 1, 1L << 27, "{}")));
+    p.run().waitUntilFinish();
+
+    DatasetManifest m = DatasetManifest.readFrom(out);
+    assertEquals(4, m.inputs());
+    assertEquals(0, m.failed());
+    assertEquals(0, m.duplicates());
+    assertEquals(4, m.records());
+    assertTrue(m.reconciles());
+    int seen = 0;
+    for (DatasetManifest.Shard s : m.splits().get("train").shards()) {
+      for (Example e : readAvro(Path.of(out, s.path()), Example.class)) {
+        // The 32x32 fixtures shrink to 16x16: the M+Y ink quadrant is the top left 8x8, red, or
+        // orange through the ICC profile of icc-cmyk.jpg (see ImageDecoderTest).
+        byte[] pixels = new byte[e.getPixels().remaining()];
+        e.getPixels().get(pixels);
+        int i = 3 * (4 * 16 + 4);
+        int r = pixels[i] & 0xff;
+        int g = pixels[i + 1] & 0xff;
+        int b = pixels[i + 2] & 0xff;
+        boolean orange = e.getId().equals("icc-cmyk.jpg");
+        assertTrue(e.getId() + " top left quadrant " + r + "," + g + "," + b,
+            r > 180 && b < 90 && (orange ? g > 100 && g < 156 : g < 90));
+        seen++;
+      }
+    }
+    assertEquals(4, seen);
+  }
+
+  @Test
   public void rerunWritesByteIdenticalShards() throws Exception {
     List<Path> dirs = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
