@@ -145,6 +145,11 @@ public final class TorchComparison {
           ready.get("torch").asText(), ready.path("blas").asText("unknown"), ready.get("parameters").asLong(),
           o.getThreads(), loadAverage());
       String blas = ready.path("blas").asText("unknown");
+      if (blas.contains("openblas")) {
+        // OpenBLAS runs its own threads beside torch's: PyTorch's cores are torch's threads x these.
+        out.println("bench: PyTorch's OpenBLAS uses OPENBLAS_NUM_THREADS=" + java.util.Objects.requireNonNullElse(
+            System.getenv("OPENBLAS_NUM_THREADS"), "(unset: one per core)") + " thread(s) per call");
+      }
       if (blas.contains("/blas/libblas") || blas.startsWith("generic") && !blas.contains("->")) {
         out.println("bench: warning: PyTorch runs on the reference BLAS (unoptimised), which flatters DJL; "
             + "infra/dev/install-bench-deps.sh installs OpenBLAS for a fair baseline");
