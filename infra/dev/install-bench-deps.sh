@@ -8,11 +8,5 @@ set -euo pipefail
 need=()
 /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-numpy)
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "install-bench-deps: installing ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" install-bench-deps ${need[@]+"${need[@]}"}
 echo "install-bench-deps: libblas.so.3 -> $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)"

@@ -9,12 +9,6 @@ need=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-numpy)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "install-test-deps: installing ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" install-test-deps ${need[@]+"${need[@]}"}
 command -v java >/dev/null || { echo "install-test-deps: java 17 is required" >&2; exit 1; }
 command -v mvn >/dev/null || { echo "install-test-deps: maven is required" >&2; exit 1; }
