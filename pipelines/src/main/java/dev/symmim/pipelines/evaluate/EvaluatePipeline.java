@@ -142,9 +142,22 @@ public final class EvaluatePipeline {
         Pipeline p = Pipeline.create(o);
         String dir = Locations.child(parts, String.valueOf(i));
         List<String> names = jobs.get(i).stream().map(EmbeddingSet::name).toList();
+        // A job whose results were saved by an earlier, interrupted run of the same evaluation is reused.
+        String key = jobKey(jobs.get(i), o);
+        String keyFile = Locations.child(dir, "job-key.txt");
+        if (Locations.exists(keyFile) && new String(Locations.read(keyFile), StandardCharsets.UTF_8).equals(key)) {
+          System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + names + " done earlier, reused");
+          for (EmbeddingSet s : jobs.get(i)) {
+            results.add(new String(Locations.read(Locations.child(dir, SaveResult.fileName(s.name()))),
+                StandardCharsets.UTF_8));
+          }
+          total -= jobs.get(i).stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
+          continue;
+        }
         System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + names + " started");
         evaluateAll(p, jobs.get(i), o).apply("Save", ParDo.of(new SaveResult(dir)));
         String metrics = Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate");
+        Locations.write(keyFile, key.getBytes(StandardCharsets.UTF_8));
         doneBytes += jobs.get(i).stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
         double elapsed = (System.nanoTime() - jobsStarted) / 1e9;
         // The work of a set grows with its size, as its memory estimate does.
@@ -277,6 +290,16 @@ public final class EvaluatePipeline {
    * The sets grouped into jobs of at most {@code budget} bytes of {@link #memoryEstimate} (a set over
    * the budget gets a job of its own): one job when they all fit, so small evaluations pay one start-up.
    */
+  /** What a job's saved results depend on: its sets (names, locations, models, sizes) and the evaluation flags. */
+  static String jobKey(List<EmbeddingSet> job, EvaluateOptions o) {
+    StringBuilder key = new StringBuilder();
+    for (EmbeddingSet s : job) {
+      key.append(s.name()).append(' ').append(s.dir()).append(' ').append(s.manifest().modelId()).append(' ')
+          .append(s.manifest().dim()).append(' ').append(s.manifest().records()).append('\n');
+    }
+    return key.append(OptionDocs.values(o, EvaluateOptions.class)).append('\n').toString();
+  }
+
   static List<List<EmbeddingSet>> jobs(List<EmbeddingSet> sets, long budget) {
     List<List<EmbeddingSet>> jobs = new ArrayList<>();
     List<EmbeddingSet> current = new ArrayList<>();

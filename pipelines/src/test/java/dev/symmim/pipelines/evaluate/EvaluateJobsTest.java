@@ -1,8 +1,10 @@
 package dev.symmim.pipelines.evaluate;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
 
 import dev.symmim.pipelines.evaluate.EvaluatePipeline.EmbeddingSet;
+import dev.symmim.pipelines.options.CommandLine;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import java.util.List;
 import java.util.Map;
@@ -33,5 +35,17 @@ public class EvaluateJobsTest {
     assertEquals(List.of(List.of("online", "random"), List.of("online:grid4"), List.of("random:grid4"),
         List.of("pixels")), names(EvaluatePipeline.jobs(sets, 3_000_000_000L / 2)));
     assertEquals(5, EvaluatePipeline.jobs(sets, 1).size());
+  }
+
+  @Test
+  public void aSavedJobIsReusedOnlyForTheSameSetsAndFlags() {
+    EvaluateOptions o = CommandLine.parse(new String[] {"--embeddings=/e", "--output=/o"}, EvaluateOptions.class);
+    EvaluateOptions k10 = CommandLine.parse(new String[] {"--embeddings=/e", "--output=/o", "--k=10"},
+        EvaluateOptions.class);
+    List<EmbeddingSet> job = List.of(set("online", 1000, 64));
+    assertEquals(EvaluatePipeline.jobKey(job, o), EvaluatePipeline.jobKey(List.of(set("online", 1000, 64)), o));
+    assertNotEquals(EvaluatePipeline.jobKey(job, o), EvaluatePipeline.jobKey(job, k10));
+    assertNotEquals(EvaluatePipeline.jobKey(job, o), EvaluatePipeline.jobKey(List.of(set("online", 1001, 64)), o));
+    assertNotEquals(EvaluatePipeline.jobKey(job, o), EvaluatePipeline.jobKey(List.of(set("random", 1000, 64)), o));
   }
 }
