@@ -5,9 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.UnknownFieldSet;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -16,19 +14,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.SourceTestUtils;
+import org.tensorflow.proto.Summary;
 
 /**
  * Reads TensorBoard event files as an independent reader would: the records with Beam's
  * {@link TFRecordIO} source (which checks both masked CRC32Cs of every record and fails on a
- * mismatch), in file order; each record decoded by protobuf-java's generic parser and checked
- * against event.proto's field numbers and wire types.
+ * mismatch), in file order; each record parsed by TensorFlow's own generated
+ * {@code org.tensorflow.proto.Event} (tensorflow-core-native; no native code is loaded), with no
+ * field it does not know.
  */
 public final class EventFiles {
   /** One decoded {@code Event}: exactly one of fileVersion, sessionStatus and scalars is set. */
@@ -100,35 +99,18 @@ public final class EventFiles {
   }
 
   static Event decode(byte[] record) throws InvalidProtocolBufferException {
-    UnknownFieldSet event = UnknownFieldSet.parseFrom(record);
-    assertTrue(event.asMap().keySet().toString(), Set.of(1, 2, 3, 5, 7).containsAll(event.asMap().keySet()));
-    double wallTime = Double.longBitsToDouble(only(event.getField(1).getFixed64List(), "wall_time"));
-    long step = event.hasField(2) ? only(event.getField(2).getVarintList(), "step") : 0;
-    String version = event.hasField(3) ? only(event.getField(3).getLengthDelimitedList(), "file_version").toStringUtf8()
-        : null;
-    Long status = null;
-    if (event.hasField(7)) {
-      UnknownFieldSet log = UnknownFieldSet.parseFrom(only(event.getField(7).getLengthDelimitedList(), "session_log"));
-      status = only(log.getField(1).getVarintList(), "session_log.status");
-    }
+    org.tensorflow.proto.Event e = org.tensorflow.proto.Event.parseFrom(record);
+    assertTrue("fields event.proto does not know: " + e.getUnknownFields(), e.getUnknownFields().asMap().isEmpty());
     Map<String, Float> scalars = null;
-    if (event.hasField(5)) {
+    if (e.hasSummary()) {
       scalars = new LinkedHashMap<>();
-      UnknownFieldSet summary = UnknownFieldSet.parseFrom(only(event.getField(5).getLengthDelimitedList(), "summary"));
-      for (ByteString v : summary.getField(1).getLengthDelimitedList()) {
-        UnknownFieldSet value = UnknownFieldSet.parseFrom(v);
-        assertEquals(Set.of(1, 2), value.asMap().keySet());
-        scalars.put(only(value.getField(1).getLengthDelimitedList(), "tag").toStringUtf8(),
-            Float.intBitsToFloat(only(value.getField(2).getFixed32List(), "simple_value")));
+      for (Summary.Value v : e.getSummary().getValueList()) {
+        assertEquals(v.getTag(), Summary.Value.ValueCase.SIMPLE_VALUE, v.getValueCase());
+        scalars.put(v.getTag(), v.getSimpleValue());
       }
     }
-    assertEquals("one of file_version, summary, session_log", 1,
-        (version != null ? 1 : 0) + (scalars != null ? 1 : 0) + (status != null ? 1 : 0));
-    return new Event(wallTime, step, version, status, scalars);
-  }
-
-  private static <T> T only(List<T> values, String field) {
-    assertEquals(field + " of the wire type event.proto gives it, once", 1, values.size());
-    return values.get(0);
+    assertTrue(e.getWhatCase().toString(), e.hasFileVersion() || e.hasSummary() || e.hasSessionLog());
+    return new Event(e.getWallTime(), e.getStep(), e.hasFileVersion() ? e.getFileVersion() : null,
+        e.hasSessionLog() ? (long) e.getSessionLog().getStatusValue() : null, scalars);
   }
 }
