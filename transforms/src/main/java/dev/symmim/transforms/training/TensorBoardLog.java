@@ -58,6 +58,7 @@ public final class TensorBoardLog implements AutoCloseable {
   public static TensorBoardLog open(RunDirectory dir, long firstStep) throws IOException {
     String name = FILE_PREFIX + System.currentTimeMillis() / 1000 + "." + hostname();
     TensorBoardLog log = new TensorBoardLog(dir, name, dir.location().startsWith("gs://"));
+    log.openFile();
     log.append(SummaryEvents.sessionStart(now(), firstStep));
     return log;
   }
@@ -102,13 +103,18 @@ public final class TensorBoardLog implements AutoCloseable {
 
   private void append(byte[] event) throws IOException {
     if (out == null) {
-      file = perPublish ? name + String.format(".%06d", segment++) : unused(name);
-      out = new BufferedOutputStream(Files.newOutputStream(dir.local().resolve(file), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE));
-      out.write(TfRecords.frame(SummaryEvents.fileVersion(now())));
+      openFile();
     }
     out.write(TfRecords.frame(event));
     out.flush();
+  }
+
+  /** Starts the next file (the next object on gs://) with its file version event. */
+  private void openFile() throws IOException {
+    file = perPublish ? name + String.format(".%06d", segment++) : unused(name);
+    out = new BufferedOutputStream(Files.newOutputStream(dir.local().resolve(file), StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE));
+    out.write(TfRecords.frame(SummaryEvents.fileVersion(now())));
   }
 
   /** {@code name}, or {@code name.1}, {@code name.2}, ... when an attempt in the same second took it. */
