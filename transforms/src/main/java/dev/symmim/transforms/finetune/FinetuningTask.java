@@ -27,6 +27,7 @@ import dev.symmim.transforms.training.EncoderFiles;
 import dev.symmim.transforms.training.MetricsLog;
 import dev.symmim.transforms.training.RunDirectory;
 import dev.symmim.transforms.training.StepOutcome;
+import dev.symmim.transforms.training.TensorBoardLog;
 import dev.symmim.transforms.training.Trainer;
 import dev.symmim.transforms.training.TrainingImages;
 import dev.symmim.transforms.training.TrainingLoop;
@@ -74,6 +75,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
   private final FineTuneViews views;
   private TrainingImages val;
   private MetricsLog evaluations;
+  private TensorBoardLog events;
   private final List<FinetuneResult.Evaluation> history = new ArrayList<>();
   private FinetuneResult result;
   private long firstBatch;
@@ -228,6 +230,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
       history.add(e);
       evaluations.write(Map.of("batch", batchesDone - 1, "epoch", e.epoch(), "step", e.step(),
           "top1", e.top1(), "top5", e.top5()));
+      events.write(e.step(), evalScalars(e.top1(), e.top5()));
       LOG.info(String.format("finetune: epoch %d: val top-1 %.2f%%, top-5 %.2f%% (%d images)", e.epoch(),
           100 * acc[0], 100 * acc[1], val.count()));
     } finally {
@@ -237,8 +240,9 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
   }
 
   @Override
-  public void start(RunDirectory dir, long firstBatch) throws IOException {
+  public void start(RunDirectory dir, long firstBatch, TensorBoardLog events) throws IOException {
     this.firstBatch = firstBatch;
+    this.events = events;
     if (run.evalEveryEpochs() > 0) {
       dir.fetch(EVALUATIONS_FILE);
       // Evaluations the interrupted attempt logged after its last checkpoint are dropped.
@@ -285,6 +289,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
     long t0 = System.nanoTime();
     double[] acc = evaluate(classifier(trainer));
     double evalSeconds = (System.nanoTime() - t0) / 1e9;
+    events.write(trainer.stepCount(), evalScalars(acc[0], acc[1]));
     result = new FinetuneResult(protocol(), init(), run.dataDir(), labelled.length, run.labels().describe(),
         run.epochs(), trainer.stepCount(), val.count(), acc[0], acc[1], summary.trainSeconds(), evalSeconds,
         List.copyOf(history));
@@ -309,6 +314,14 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
         LOG.warn("finetune: closing {}: {}", EVALUATIONS_FILE, e.getMessage());
       }
     }
+  }
+
+  /** An evaluation's TensorBoard scalars: val top-1 and top-5. */
+  private static Map<String, Double> evalScalars(double top1, double top5) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("eval/top1", top1);
+    m.put("eval/top5", top5);
+    return m;
   }
 
   private String init() {

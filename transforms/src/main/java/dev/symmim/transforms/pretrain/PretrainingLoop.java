@@ -20,6 +20,7 @@ import dev.symmim.transforms.training.CheckpointStore;
 import dev.symmim.transforms.training.EncoderFiles;
 import dev.symmim.transforms.training.RunDirectory;
 import dev.symmim.transforms.training.StepOutcome;
+import dev.symmim.transforms.training.TensorBoardLog;
 import dev.symmim.transforms.training.Trainer;
 import dev.symmim.transforms.training.TrainingImages;
 import dev.symmim.transforms.training.TrainingLoop;
@@ -171,7 +172,7 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
   }
 
   @Override
-  public void start(RunDirectory dir, long firstBatch) {
+  public void start(RunDirectory dir, long firstBatch, TensorBoardLog events) {
     this.firstBatch = firstBatch;
   }
 

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * (SIGTERM, see {@link Preemption}); {@link #finish}. A run directory on gs:// is worked on in
  * a local temporary directory: checkpoints are committed to GCS, {@code metrics.jsonl} is uploaded
  * before every commit and at the end, {@code run.json} when it is written, and both are fetched on
- * resume. No Beam types: a stage's DoFn turns the {@link Observer} calls into counters.
+ * resume. Every logged step also goes to the run's TensorBoard event files ({@link TensorBoardLog}).
+ * No Beam types: a stage's DoFn turns the {@link Observer} calls into counters.
  *
  * @param <B> the batch type of the stage
  */
@@ -78,6 +79,7 @@ public final class TrainingLoop<B> {
   private double hookSeconds;
   private long startNanos;
   private MetricsLog metrics;
+  private TensorBoardLog events;
   private ProgressLine progress;
 
   public TrainingLoop(TrainingTask<B> task, Settings settings, Observer observer) {
@@ -91,13 +93,16 @@ public final class TrainingLoop<B> {
     try (RunDirectory d = RunDirectory.open(settings.runDir(), settings.gcsEndpoint(), "symmim " + task.name())) {
       dir = d;
       restore();
-      task.start(dir, batch);
-      Preemption.enter(this);
-      try {
-        return train();
-      } finally {
-        Preemption.leave(this);
-        trainer.close();
+      try (TensorBoardLog tensorBoard = TensorBoardLog.open(dir, trainer.stepCount() + 1)) {
+        events = tensorBoard;
+        task.start(dir, batch, tensorBoard);
+        Preemption.enter(this);
+        try {
+          return train();
+        } finally {
+          Preemption.leave(this);
+          trainer.close();
+        }
       }
     } finally {
       task.close();
@@ -174,6 +179,7 @@ public final class TrainingLoop<B> {
           r.reason(), index, store.location(lastCommitted), batch, rollbacks, settings.maxRollbacks());
       trainer.close();
       trainer = task.restore(lastCommitted, store.location(lastCommitted));
+      events.restart(trainer.stepCount() + 1);
       log(index, r, dt, true);
       return false;
     }
@@ -184,7 +190,10 @@ public final class TrainingLoop<B> {
     return true;
   }
 
-  /** A metrics.jsonl record (every {@code metricsEverySteps}, the last batch and every refused step) and the progress line. */
+  /**
+   * A metrics.jsonl record (every {@code metricsEverySteps}, the last batch and every refused step),
+   * its scalars as a TensorBoard event at the trainer's step (not for a refused step) and the progress line.
+   */
   private void log(long index, StepOutcome r, double dt, boolean force) throws IOException {
     long total = task.totalBatches();
     if (force || index % Math.max(1, settings.metricsEverySteps()) == 0 || index + 1 == total) {
@@ -202,6 +211,9 @@ public final class TrainingLoop<B> {
       m.put("rollbacks", rollbacks);
       m.put("time", Instant.now().toString());
       metrics.write(m);
+      if (!r.refused()) {
+        events.write(r.step(), m);
+      }
     }
     if (!r.refused()) {
       progress.maybeLog(batch, task.plan().epochOf(index), r.progress(), trainedImages, elapsed(), false);
@@ -231,6 +243,7 @@ public final class TrainingLoop<B> {
 
   private void commit() throws IOException {
     dir.publish(METRICS_FILE); // before the commit: a resumed run finds every record before its checkpoint
+    events.publish();
     lastCommitted = store.commit(trainer.snapshot(),
         new CheckpointStore.Position(batch, trainer.stepCount(), rollbacks));
     lastCheckpointBatch = batch;
@@ -257,6 +270,7 @@ public final class TrainingLoop<B> {
     Summary s = new Summary(trainer.stepCount(), batch, rollbacks, store.location(lastCommitted), wall,
         batches.waitSeconds(), wall > 0 ? trainedImages / wall : 0, lastLoss, stepSeconds);
     task.finish(s, trainer, dir);
+    events.publish();
     LOG.info("{}: done: {} steps, {} rollbacks, {} img/s over {} s (trainer {} s, waiting for data {} s), "
         + "final checkpoint {}", task.name(), s.steps(), rollbacks, String.format("%.1f", s.imagesPerSecond()),
         String.format("%.1f", wall), String.format("%.1f", stepSeconds), String.format("%.2f", s.dataWaitSeconds()),

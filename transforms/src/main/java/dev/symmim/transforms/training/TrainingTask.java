@@ -35,8 +35,11 @@ public interface TrainingTask<B> extends AutoCloseable {
   /** Writes the run's {@code run.json} (config, data, flags) to {@code file}; called once, when a run starts. */
   void writeRunFile(Path file) throws IOException;
 
-  /** Runs once per attempt, after the restore, before the first batch: {@code firstBatch} is where this attempt starts. */
-  default void start(RunDirectory dir, long firstBatch) throws IOException {}
+  /**
+   * Runs once per attempt, after the restore, before the first batch: {@code firstBatch} is where
+   * this attempt starts; {@code events} takes the task's own scalars (an evaluation's) until the run ends.
+   */
+  default void start(RunDirectory dir, long firstBatch, TensorBoardLog events) throws IOException {}
 
   /** Runs after each trained batch (a benchmark block, an evaluation); returns the seconds it took. */
   default double afterBatch(long batchesDone, Trainer<B> trainer, BatchSource<B> batches) throws IOException {

@@ -15,6 +15,7 @@ import dev.symmim.model.train.SymMimTrainer;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.evaluate.MetricsJson;
 import dev.symmim.transforms.io.Locations;
+import dev.symmim.transforms.training.EventFiles;
 import dev.symmim.transforms.training.GcsEndpoint;
 import dev.symmim.transforms.training.LocalCheckpointStore;
 import dev.symmim.transforms.training.StepOutcome;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.BeforeClass;
@@ -98,6 +100,21 @@ public class FinetuningTaskTest {
     JsonNode runJson = new ObjectMapper().readTree(runDir.resolve(TrainingLoop.RUN_FILE).toFile());
     assertEquals(96, runJson.get("labelledIds").size());
     assertEquals(3, Files.readAllLines(runDir.resolve(FinetuningTask.EVALUATIONS_FILE)).size());
+  }
+
+  @Test
+  public void writesTensorBoardEventsWithTheLossesAndTheEvaluations() throws Exception {
+    Path runDir = TMP.newFolder().toPath();
+    FinetuneResult r = new FinetuningTask(run(runDir, 0.25, 4, true, 0)).run(new Counting());
+    Map<Long, Map<String, Float>> byStep = EventFiles.scalarsByStep(EventFiles.readAll(runDir));
+    EventFiles.assertLossesMatch(runDir.resolve("metrics.jsonl"), byStep);
+    JsonNode epoch2 = new ObjectMapper().readTree(Files.readAllLines(runDir.resolve(FinetuningTask.EVALUATIONS_FILE))
+        .get(0));
+    assertEquals(6, epoch2.get("step").asLong()); // 3 steps per epoch
+    assertEquals((float) epoch2.get("top1").asDouble(), byStep.get(6L).get("eval/top1"), 0);
+    assertEquals((float) epoch2.get("top5").asDouble(), byStep.get(6L).get("eval/top5"), 0);
+    assertEquals((float) r.top1(), byStep.get(12L).get("eval/top1"), 0);
+    assertTrue(byStep.get(12L).containsKey("train/top1") && byStep.get(12L).containsKey("lr"));
   }
 
   @Test

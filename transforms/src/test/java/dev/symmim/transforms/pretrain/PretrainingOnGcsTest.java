@@ -1,5 +1,8 @@
 package dev.symmim.transforms.pretrain;
 
+import dev.symmim.transforms.training.EventFiles;
+import dev.symmim.transforms.training.SummaryEvents;
+import dev.symmim.transforms.training.TensorBoardLog;
 import dev.symmim.transforms.training.TinyDataset;
 import dev.symmim.transforms.training.TrainingLoop;
 import dev.symmim.transforms.training.StepOutcome;
@@ -10,6 +13,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
@@ -106,6 +110,27 @@ public class PretrainingOnGcsTest {
     assertEquals(8, losses("faulty/metrics.jsonl").size());
     assertEquals(new ObjectMapper().readTree(bytes("clean/run.json")).get("config"),
         new ObjectMapper().readTree(bytes("faulty/run.json")).get("config"));
+  }
+
+  @Test
+  public void eachCommitUploadsTheTensorBoardEventsSinceTheLastAsANewObject() throws Exception {
+    PretrainingLoopTest.Counting c = new PretrainingLoopTest.Counting();
+    new PretrainingLoop(onGcs("gs://runs/events", 2, 3), c).run();
+    Path copy = TMP.newFolder().toPath();
+    int objects = 0;
+    for (Blob b : storage.list("runs", Storage.BlobListOption.prefix("events/" + TensorBoardLog.FILE_PREFIX))
+        .iterateAll()) {
+      String name = b.getName().substring("events/".length());
+      Files.write(copy.resolve(name), b.getContent());
+      assertEquals(SummaryEvents.FILE_VERSION, EventFiles.read(copy.resolve(name)).get(0).fileVersion());
+      objects++;
+    }
+    assertEquals("one object per commit (batches 3, 4, 7, 8)", c.checkpoints.get(), objects);
+    assertEquals(4, objects);
+    Files.write(copy.resolve("metrics.jsonl"), bytes("events/metrics.jsonl"));
+    List<EventFiles.Event> events = EventFiles.readAll(copy);
+    assertEquals(8, events.stream().filter(e -> e.scalars() != null).count());
+    EventFiles.assertLossesMatch(copy.resolve("metrics.jsonl"), EventFiles.scalarsByStep(events));
   }
 
   @Test
