@@ -12,13 +12,18 @@ import dev.symmim.pipelines.evaluate.EvaluateOptions;
 import dev.symmim.pipelines.pretrain.PretrainOptions;
 import dev.symmim.pipelines.workflows.BenchmarkOptions;
 import dev.symmim.transforms.evaluate.BenchmarkResult;
+import dev.symmim.testing.gcs.GcsServer;
 import dev.symmim.transforms.evaluate.MetricsJson;
+import dev.symmim.transforms.io.Locations;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -176,6 +181,21 @@ public class RecordedFlagsTest {
     Files.writeString(file, pretrainRun(Map.of("epochs", 4)).toString());
     assertArrayEquals(new String[] {"--epochs=4", "--batchSize=8"},
         RecordedFlags.apply("pretrain", new String[] {"--config=" + file, "--batchSize=8"}, PretrainOptions.class));
+  }
+
+  @Test
+  public void aRecordOnGcsIsReadThroughTheGcsEndpointFlag() throws Exception {
+    try (GcsServer gcs = GcsServer.start(0)) {
+      String endpoint = "--gcsEndpoint=" + gcs.endpoint();
+      FileSystems.setDefaultPipelineOptions(CommandLine.parse(new String[] {endpoint}, PipelineOptions.class));
+      Locations.write("gs://replay-test/run/run.json", pretrainRun(Map.of("epochs", 4)).toString()
+          .getBytes(StandardCharsets.UTF_8));
+      assertArrayEquals(new String[] {"--epochs=4", endpoint}, RecordedFlags.apply("pretrain",
+          new String[] {"--config=gs://replay-test/run/run.json", endpoint}, PretrainOptions.class));
+      assertEquals("--config=gs://replay-test/none.json: no such file", assertThrows(IllegalArgumentException.class,
+          () -> RecordedFlags.apply("pretrain", new String[] {"--config=gs://replay-test/none.json", endpoint},
+              PretrainOptions.class)).getMessage());
+    }
   }
 
   @Test
