@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.symmim.transforms.io.Locations;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,14 +57,14 @@ public final class RecordedFlags {
     if (path == null) {
       return args;
     }
-    Flags.require(path, FLAG, "the run.json, manifest.json or metrics.json of the run to replay");
+    Flags.require(path, FLAG, "the run.json, manifest.json, metrics.json or benchmark.json of the run to replay");
     if (Locations.isUri(path)) { // gs:// needs the GCS file system (and a --gcsEndpoint, if given)
       FileSystems.setDefaultPipelineOptions(CommandLine.parse(
           rest.stream().filter(a -> a.startsWith("--gcsEndpoint=")).toArray(String[]::new), PipelineOptions.class));
     }
-    if (!Locations.isUri(path) && java.nio.file.Files.isDirectory(java.nio.file.Path.of(path))) {
+    if (!Locations.isUri(path) && Files.isDirectory(Path.of(path))) {
       throw new IllegalArgumentException("--" + FLAG + "=" + path + ": is a directory; give the run.json, "
-          + "manifest.json or metrics.json in it");
+          + "manifest.json, metrics.json or benchmark.json in it");
     }
     if (!Locations.exists(path)) {
       throw new IllegalArgumentException("--" + FLAG + "=" + path + ": no such file");
@@ -72,6 +74,9 @@ public final class RecordedFlags {
       record = JSON.readTree(Locations.read(path));
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("--" + FLAG + "=" + path + ": not JSON (" + e.getOriginalMessage() + ")", e);
+    }
+    if (record == null || record.isMissingNode()) {
+      throw new IllegalArgumentException("--" + FLAG + "=" + path + ": is empty");
     }
     return merge(command, path, record, rest, type).toArray(new String[0]);
   }

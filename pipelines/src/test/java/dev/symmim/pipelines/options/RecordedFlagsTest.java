@@ -173,6 +173,9 @@ public class RecordedFlagsTest {
     assertThat(assertThrows(IllegalArgumentException.class,
         () -> RecordedFlags.apply("pretrain", new String[] {"--config=" + text}, PretrainOptions.class)).getMessage(),
         containsString("--config=" + text + ": not JSON"));
+    Files.writeString(text, "");
+    assertEquals("--config=" + text + ": is empty", assertThrows(IllegalArgumentException.class,
+        () -> RecordedFlags.apply("pretrain", new String[] {"--config=" + text}, PretrainOptions.class)).getMessage());
   }
 
   @Test
