@@ -154,7 +154,7 @@ public final class Symmim {
         + "gs:// paths work everywhere; --gcsEndpoint=http://127.0.0.1:4443/storage/v1/\n"
         + "points them at a local GCS server (infra/dev/gcs-server.sh).\n"
         + "Replay a run: 'symmim <command> --config=<run.json>' takes the flags the run recorded (its run.json, "
-        + "embed manifest.json or evaluate metrics.json); flags given beside it override them.\n");
+        + "embed manifest.json, evaluate metrics.json or benchmark.json); flags given beside it override them.\n");
     return out.toString();
   }
 
