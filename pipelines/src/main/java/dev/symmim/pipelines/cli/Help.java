@@ -38,6 +38,9 @@ final class Help {
       }
       out.append('\n');
     }
+    out.append("\nreplay: --config=<file>  the flags recorded by an earlier run of " + command + " (the run.json, "
+        + "manifest.json, metrics.json or benchmark.json it wrote; local or gs://) become the defaults; flags given "
+        + "beside it override them. Runner flags are not recorded: give them again.\n");
     out.append("\nrunner: --runner=FlinkRunner (default, embedded: --flinkMaster=[local]; a cluster: --flinkMaster=host:8081) | "
         + "SparkRunner (--sparkMaster=local[N] or spark://host:7077) | DirectRunner | DataflowRunner; "
         + "--gcsEndpoint=URL points gs:// at another GCS server. A boolean flag alone (--flag) means true.\n");

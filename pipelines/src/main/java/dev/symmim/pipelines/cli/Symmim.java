@@ -14,6 +14,7 @@ import dev.symmim.pipelines.index.IndexPipeline;
 import dev.symmim.pipelines.index.SearchCommand;
 import dev.symmim.pipelines.index.SearchOptions;
 import dev.symmim.pipelines.options.CommandLine;
+import dev.symmim.pipelines.options.RecordedFlags;
 import dev.symmim.pipelines.prepare.PrepareOptions;
 import dev.symmim.pipelines.prepare.PreparePipeline;
 import dev.symmim.pipelines.pretrain.PretrainOptions;
@@ -137,6 +138,9 @@ public final class Symmim {
       System.out.print(help(command.name()));
       return 0;
     }
+    if (command.options() != null) {
+      rest = RecordedFlags.apply(command.name(), rest, command.options());
+    }
     return command.action().run(rest);
   }
 
@@ -153,7 +157,9 @@ public final class Symmim {
     out.append("\nPipelines run on embedded Flink by default (--runner=FlinkRunner --flinkMaster=[local]);\n"
         + "--runner=SparkRunner --sparkMaster=local[2] (or spark://host:7077) and --runner=DirectRunner also work. "
         + "gs:// paths work everywhere; --gcsEndpoint=http://127.0.0.1:4443/storage/v1/\n"
-        + "points them at a local GCS server (infra/dev/gcs-server.sh).\n");
+        + "points them at a local GCS server (infra/dev/gcs-server.sh).\n"
+        + "Replay a run: 'symmim <command> --config=<run.json>' takes the flags the run recorded (its run.json, "
+        + "embed manifest.json, evaluate metrics.json or benchmark.json); flags given beside it override them.\n");
     return out.toString();
   }
 

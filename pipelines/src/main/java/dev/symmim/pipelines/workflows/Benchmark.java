@@ -15,6 +15,7 @@ import dev.symmim.pipelines.options.OptionDocs;
 import dev.symmim.pipelines.pretrain.PretrainOptions;
 import dev.symmim.pipelines.pretrain.PretrainPipeline;
 import dev.symmim.pipelines.report.BenchmarkPage;
+import dev.symmim.pipelines.runner.BuildInfo;
 import dev.symmim.pipelines.runner.StageOptions;
 import dev.symmim.transforms.evaluate.BenchmarkResult;
 import dev.symmim.transforms.evaluate.EvaluationMetrics;
@@ -22,6 +23,7 @@ import dev.symmim.transforms.evaluate.MetricsJson;
 import dev.symmim.transforms.evaluate.WriteEvaluationMetrics;
 import dev.symmim.transforms.finetune.FinetuneResult;
 import dev.symmim.transforms.finetune.FinetuningTask;
+import dev.symmim.transforms.io.Locations;
 import dev.symmim.transforms.training.DirectoryLock;
 import dev.symmim.transforms.training.LocalCheckpointStore;
 import java.io.IOException;
@@ -86,6 +88,9 @@ public final class Benchmark {
   private static Path run(BenchmarkOptions o, Path out, double[] fractions, double[] epochs, List<String> arms)
       throws Exception {
     Timings timings = new Timings(out.resolve("timings.json"));
+    Map<String, Object> flags = OptionDocs.values(o, BenchmarkOptions.class); // for a replay (--config)
+    flags.put("data", Locations.absolute(o.getData()));
+    flags.put("output", out.toString());
     String data = o.getData();
 
     // 1. Pretraining, once (resumes if interrupted).
@@ -182,9 +187,9 @@ public final class Benchmark {
       FinetuneResult r = result(out, p);
       runs.add(new BenchmarkResult.Run(p.fraction(), p.arm(), p.seed(), runEpochs, runDir.toString(), r.labelled(),
           r.top1(), r.top5(), r.valQueries(), wall));
-      write(out, o, pretrainDir, pretrainFlags, pretrainSeconds, pretrainSteps, frozen, runs);
+      write(out, o, flags, pretrainDir, pretrainFlags, pretrainSeconds, pretrainSteps, frozen, runs);
     }
-    Path page = write(out, o, pretrainDir, pretrainFlags, pretrainSeconds, pretrainSteps, frozen, runs);
+    Path page = write(out, o, flags, pretrainDir, pretrainFlags, pretrainSeconds, pretrainSteps, frozen, runs);
     System.out.printf("benchmark: %d fine-tuning runs in %.0f s this time%n", plan.size(),
         (System.nanoTime() - started) / 1e9);
     print(MetricsJson.read(Files.readAllBytes(out.resolve("benchmark.json")), BenchmarkResult.class));
@@ -206,10 +211,10 @@ public final class Benchmark {
     return String.format(" (ETA %d:%02d:%02d at the mean of this attempt's runs)", s / 3600, (s / 60) % 60, s % 60);
   }
 
-  static Path write(Path out, BenchmarkOptions o, String pretrainDir, Map<String, Object> pretrainFlags,
-      double pretrainSeconds, long pretrainSteps, EvaluationMetrics frozen, List<BenchmarkResult.Run> runs)
-      throws IOException {
-    BenchmarkResult r = new BenchmarkResult(protocol(o), o.getData(),
+  static Path write(Path out, BenchmarkOptions o, Map<String, Object> flags, String pretrainDir,
+      Map<String, Object> pretrainFlags, double pretrainSeconds, long pretrainSteps, EvaluationMetrics frozen,
+      List<BenchmarkResult.Run> runs) throws IOException {
+    BenchmarkResult r = new BenchmarkResult("symmim benchmark", flags, BuildInfo.version(), protocol(o), o.getData(),
         new BenchmarkResult.Pretraining(pretrainDir, pretrainFlags, pretrainSeconds, pretrainSteps), frozen,
         List.copyOf(runs), summary(runs));
     Files.writeString(out.resolve("benchmark.json"), MetricsJson.write(r) + "\n", StandardCharsets.UTF_8);

@@ -46,6 +46,12 @@ public class HelpTest {
   }
 
   @Test
+  public void helpMentionsReplayingARunWithConfig() {
+    assertThat(Symmim.help("finetune"), containsString("--config=<file>  the flags recorded by an earlier run of finetune"));
+    assertThat(Symmim.usage(), containsString("symmim <command> --config=<run.json>"));
+  }
+
+  @Test
   public void commandsDeclareTheirOwnDefaultsForOneFlagName() {
     assertEquals(64, Symmim.parse(new String[0], PretrainOptions.class).getBatchSize());
     assertEquals(256, Symmim.parse(new String[0], EmbedOptions.class).getBatchSize());

@@ -10,6 +10,9 @@ import java.util.Map;
  * fine-tuning at each label fraction for each arm and seed, with the summary (mean, sample std)
  * per fraction and arm.
  *
+ * @param command {@code symmim benchmark}: with {@code flags}, what {@code --config} replays
+ * @param flags every flag of the command as it ran
+ * @param codeVersion the version of the code that wrote it ({@code git describe} at build time)
  * @param protocol what every number means
  * @param pretrain the pretraining run: where, its flags, its wall seconds (measured when it ran)
  * @param frozen the evaluation of the pretrained encoder (k-NN, linear probe, baselines), null before it ran
@@ -17,7 +20,7 @@ import java.util.Map;
  * @param summary mean and sample std of top-1 per (fraction, arm) over the finished seeds
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record BenchmarkResult(String protocol, String dataset, Pretraining pretrain, EvaluationMetrics frozen,
+public record BenchmarkResult(String command, Map<String, Object> flags, String codeVersion, String protocol, String dataset, Pretraining pretrain, EvaluationMetrics frozen,
     List<Run> runs, List<Cell> summary) {
   /** The pretraining run. */
   public record Pretraining(String runDir, Map<String, Object> flags, double wallSeconds, long steps) {}
