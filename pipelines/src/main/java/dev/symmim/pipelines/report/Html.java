@@ -1,14 +1,15 @@
 package dev.symmim.pipelines.report;
 
-/** HTML text escaping for the report pages: safe in element content and in single- or double-quoted attributes. */
+import com.google.common.html.HtmlEscapers;
+
+/**
+ * HTML text escaping for the report pages, through Guava's {@link HtmlEscapers} ({@code & < > " '}):
+ * safe in element content and in single- or double-quoted attributes.
+ */
 public final class Html {
   private Html() {}
 
   public static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
-        .replace("'", "&#39;");
+    return s == null ? "" : HtmlEscapers.htmlEscaper().escape(s);
   }
 }
