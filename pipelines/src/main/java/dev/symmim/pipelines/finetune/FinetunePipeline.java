@@ -78,16 +78,9 @@ public final class FinetunePipeline {
   public static FinetuneRun plan(FinetuneOptions o) throws IOException {
     validate(o);
     FileSystems.setDefaultPipelineOptions(o);
-    DatasetManifest m;
-    try {
-      m = DatasetManifest.readFrom(o.getData());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--data=" + o.getData() + ": " + e.getMessage(), e);
-    }
-    DatasetManifest.Split train = m.splits() == null ? null : m.splits().get("train");
-    DatasetManifest.Split val = m.splits() == null ? null : m.splits().get("val");
-    Flags.check(train != null && train.records() > 0 && m.imageSize() > 0 && m.channelMean() != null, "data",
-        o.getData(), "has an invalid manifest (no train split, image size or channel stats)");
+    DatasetManifest m = TrainingRuns.trainingData(o.getData());
+    DatasetManifest.Split train = m.splits().get("train");
+    DatasetManifest.Split val = m.splits().get("val");
     Flags.check(m.classes() != null && m.classes().size() >= 2, "data", o.getData(),
         "has no labels (fewer than 2 classes): fine-tuning needs a labelled dataset (class folders, IDX with labels, CIFAR)");
     Flags.check(val != null && val.records() > 0, "data", o.getData(), "has no val split to evaluate on");

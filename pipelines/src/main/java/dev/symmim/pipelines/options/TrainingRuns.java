@@ -1,6 +1,8 @@
 package dev.symmim.pipelines.options;
 
 import dev.symmim.model.vit.VitSpec;
+import dev.symmim.transforms.dataset.DatasetManifest;
+import java.io.IOException;
 
 /** What every training command (pretrain, finetune) checks and derives the same way from its options. */
 public final class TrainingRuns {
@@ -17,6 +19,23 @@ public final class TrainingRuns {
     Flags.check(o.getLoaderThreads() >= 1, "loaderThreads", o.getLoaderThreads(), "must be >= 1");
     Flags.check(o.getMetricsEverySteps() >= 1, "metricsEverySteps", o.getMetricsEverySteps(), "must be >= 1");
     Flags.check(o.getMaxRollbacks() >= 0, "maxRollbacks", o.getMaxRollbacks(), "must be >= 0");
+  }
+
+  /**
+   * The prepared dataset of {@code --data} that a training command reads: its manifest, refused naming the flag
+   * when it cannot be read or lacks a non-empty train split, the image size or the channel statistics.
+   */
+  public static DatasetManifest trainingData(String data) {
+    DatasetManifest m;
+    try {
+      m = DatasetManifest.readFrom(data);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--data=" + data + ": " + e.getMessage(), e);
+    }
+    DatasetManifest.Split train = m.splits() == null ? null : m.splits().get("train");
+    Flags.check(train != null && train.records() > 0 && m.imageSize() > 0 && m.channelMean() != null
+        && m.channelStd() != null, "data", data, "has an invalid manifest (no train split, image size or channel stats)");
+    return m;
   }
 
   /** Torch intra-op threads: --threads, else 1 with --deterministic, else 0 (torch's default). */

@@ -6,6 +6,6 @@
  * text, the Flex Template metadata and run.json ({@link dev.symmim.pipelines.options.OptionDocs}).
  * Flag enums and {@link dev.symmim.pipelines.options.Flags} checks; {@code --config} replay of a
  * run's recorded flags ({@link dev.symmim.pipelines.options.RecordedFlags}). Depends on model/ enums
- * and transforms/io only; no stage package.
+ * and transforms/io (plus transforms/dataset for the manifest a training command reads); no stage package.
  */
 package dev.symmim.pipelines.options;

@@ -81,15 +81,8 @@ public final class PretrainPipeline {
   public static PretrainRun plan(PretrainOptions o) throws IOException {
     validate(o);
     FileSystems.setDefaultPipelineOptions(o);
-    DatasetManifest m;
-    try {
-      m = DatasetManifest.readFrom(o.getData());
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--data=" + o.getData() + ": " + e.getMessage(), e);
-    }
-    DatasetManifest.Split train = m.splits() == null ? null : m.splits().get("train");
-    Flags.check(train != null && train.records() > 0 && m.imageSize() > 0 && m.channelMean() != null
-        && m.channelStd() != null, "data", o.getData(), "has an invalid manifest (no train split, image size or channel stats)");
+    DatasetManifest m = TrainingRuns.trainingData(o.getData());
+    DatasetManifest.Split train = m.splits().get("train");
     int size = o.getViewSize() > 0 ? o.getViewSize() : m.imageSize();
     String sizeFlag = o.getViewSize() > 0 ? "viewSize" : "data (image size " + size + ")";
     Flags.check(size % o.getPatchSize() == 0, "patchSize", o.getPatchSize(),
