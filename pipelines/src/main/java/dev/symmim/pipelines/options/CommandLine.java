@@ -21,12 +21,9 @@ public final class CommandLine {
 
   /** The options of {@code type} from {@code args}; bad flags throw IllegalArgumentException naming them. */
   public static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
-    Map<String, OptionDocs.Flag> flags = new HashMap<>();
-    Map<String, OptionDocs.Flag> aliases = new HashMap<>();
-    for (OptionDocs.Flag f : OptionDocs.of(type)) {
-      flags.put(f.name(), f);
-      f.aliases().forEach(a -> aliases.put(a, f));
-    }
+    OptionDocs.Names names = OptionDocs.names(type);
+    Map<String, OptionDocs.Flag> flags = names.byName();
+    Map<String, OptionDocs.Flag> aliases = names.byAlias();
     List<String> all = new ArrayList<>();
     Map<String, String> given = new HashMap<>();
     for (String a : args) {

@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,20 @@ public final class OptionDocs {
       }
       return type.getSimpleName().toLowerCase();
     }
+  }
+
+  /** The flags of a command by name and by deprecated alias (how the parser and replay look a flag up). */
+  public record Names(Map<String, Flag> byName, Map<String, Flag> byAlias) {}
+
+  /** {@link #of}'s flags of {@code type} indexed by name and by alias. */
+  public static Names names(Class<? extends PipelineOptions> type) {
+    Map<String, Flag> byName = new HashMap<>();
+    Map<String, Flag> byAlias = new HashMap<>();
+    for (Flag f : of(type)) {
+      byName.put(f.name(), f);
+      f.aliases().forEach(a -> byAlias.put(a, f));
+    }
+    return new Names(byName, byAlias);
   }
 
   /**

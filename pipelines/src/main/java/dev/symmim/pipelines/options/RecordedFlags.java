@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -101,12 +100,9 @@ public final class RecordedFlags {
       throw new IllegalArgumentException(where + "was recorded by 'symmim " + recorded + "', not 'symmim " + command
           + "'; replay it with 'symmim " + recorded + " --" + FLAG + "=" + path + "'");
     }
-    Map<String, OptionDocs.Flag> flags = new HashMap<>();
-    Map<String, OptionDocs.Flag> aliases = new HashMap<>();
-    for (OptionDocs.Flag f : OptionDocs.of(type)) {
-      flags.put(f.name(), f);
-      f.aliases().forEach(a -> aliases.put(a, f));
-    }
+    OptionDocs.Names names = OptionDocs.names(type);
+    Map<String, OptionDocs.Flag> flags = names.byName();
+    Map<String, OptionDocs.Flag> aliases = names.byAlias();
     Set<String> given = new HashSet<>();
     for (String a : args) {
       int eq = a.indexOf('=');
