@@ -26,6 +26,7 @@ import dev.symmim.transforms.finetune.FinetuningTask;
 import dev.symmim.transforms.io.Locations;
 import dev.symmim.transforms.training.DirectoryLock;
 import dev.symmim.transforms.training.LocalCheckpointStore;
+import dev.symmim.transforms.training.ProgressLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -207,8 +208,7 @@ public final class Benchmark {
     if (fresh == 0) {
       return "";
     }
-    long s = Math.round(remaining * spent / fresh);
-    return String.format(" (ETA %d:%02d:%02d at the mean of this attempt's runs)", s / 3600, (s / 60) % 60, s % 60);
+    return " (ETA " + ProgressLine.eta(remaining * spent / fresh) + " at the mean of this attempt's runs)";
   }
 
   static Path write(Path out, BenchmarkOptions o, Map<String, Object> flags, String pretrainDir,
