@@ -130,41 +130,39 @@ public final class EvaluatePipeline {
       evaluateAll(p, sets, o).apply("WriteMetrics", write);
       System.out.println("evaluate: Beam metrics" + Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate"));
     } else {
+      long total = sets.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
       System.out.printf("evaluate: %d sets need about %.1f GB together, more than half the %.1f GB heap: "
-          + "evaluating them in %d jobs (SYMMIM_JAVA_OPTS=-Xmx<size> gives a bigger heap)%n", sets.size(), sets.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum()
-          / 1e9, Runtime.getRuntime().maxMemory() / 1e9, jobs.size());
+          + "evaluating them in %d jobs (SYMMIM_JAVA_OPTS=-Xmx<size> gives a bigger heap)%n", sets.size(), total / 1e9,
+          Runtime.getRuntime().maxMemory() / 1e9, jobs.size());
       String parts = Locations.child(output, ".sets");
       List<String> results = new ArrayList<>();
-      long total = sets.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
       long doneBytes = 0;
       long jobsStarted = System.nanoTime();
       for (int i = 0; i < jobs.size(); i++) {
-        Pipeline p = Pipeline.create(o);
+        List<EmbeddingSet> job = jobs.get(i);
         String dir = Locations.child(parts, String.valueOf(i));
-        List<String> names = jobs.get(i).stream().map(EmbeddingSet::name).toList();
+        List<String> names = job.stream().map(EmbeddingSet::name).toList();
+        long bytes = job.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
         // A job whose results were saved by an earlier, interrupted run of the same evaluation is reused.
-        String key = jobKey(jobs.get(i), o);
+        String key = jobKey(job, o);
         String keyFile = Locations.child(dir, "job-key.txt");
         if (Locations.exists(keyFile) && new String(Locations.read(keyFile), StandardCharsets.UTF_8).equals(key)) {
           System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + names + " done earlier, reused");
-          for (EmbeddingSet s : jobs.get(i)) {
-            results.add(new String(Locations.read(Locations.child(dir, SaveResult.fileName(s.name()))),
-                StandardCharsets.UTF_8));
-          }
-          total -= jobs.get(i).stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
-          continue;
+          total -= bytes;
+        } else {
+          System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + names + " started");
+          Pipeline p = Pipeline.create(o);
+          evaluateAll(p, job, o).apply("Save", ParDo.of(new SaveResult(dir)));
+          String metrics = Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate");
+          Locations.write(keyFile, key.getBytes(StandardCharsets.UTF_8));
+          doneBytes += bytes;
+          double elapsed = (System.nanoTime() - jobsStarted) / 1e9;
+          // The work of a set grows with its size, as its memory estimate does.
+          System.out.printf("evaluate: job %d/%d %s done (%.0f s in all so far; ETA %s): Beam metrics%s%n", i + 1,
+              jobs.size(), names, elapsed, i + 1 == jobs.size() ? "0:00:00"
+                  : ProgressLine.eta(elapsed * (total - doneBytes) / doneBytes), metrics);
         }
-        System.out.println("evaluate: job " + (i + 1) + "/" + jobs.size() + " " + names + " started");
-        evaluateAll(p, jobs.get(i), o).apply("Save", ParDo.of(new SaveResult(dir)));
-        String metrics = Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate");
-        Locations.write(keyFile, key.getBytes(StandardCharsets.UTF_8));
-        doneBytes += jobs.get(i).stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
-        double elapsed = (System.nanoTime() - jobsStarted) / 1e9;
-        // The work of a set grows with its size, as its memory estimate does.
-        System.out.printf("evaluate: job %d/%d %s done (%.0f s in all so far; ETA %s): Beam metrics%s%n", i + 1,
-            jobs.size(), names, elapsed, i + 1 == jobs.size() ? "0:00:00"
-                : ProgressLine.eta(elapsed * (total - doneBytes) / doneBytes), metrics);
-        for (EmbeddingSet s : jobs.get(i)) {
+        for (EmbeddingSet s : job) {
           results.add(new String(Locations.read(Locations.child(dir, SaveResult.fileName(s.name()))),
               StandardCharsets.UTF_8));
         }
