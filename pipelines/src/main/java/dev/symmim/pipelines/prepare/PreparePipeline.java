@@ -15,14 +15,10 @@ import dev.symmim.transforms.dataset.PrepareDataset;
 import dev.symmim.transforms.images.ImagePreprocessor;
 import dev.symmim.transforms.images.ImageSource;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Objects;
 import org.apache.beam.sdk.Pipeline;
 import dev.symmim.transforms.progress.ProgressMeter;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +42,11 @@ public final class PreparePipeline {
 
   /** Builds the graph; resolves --input first so a bad path fails before any work. */
   public static Pipeline build(PrepareOptions o) throws IOException {
+    return build(o, "");
+  }
+
+  /** The graph writing shards and dead letters under {@code <output>/<dataPrefix>}. */
+  private static Pipeline build(PrepareOptions o, String dataPrefix) throws IOException {
     validate(o);
     // Workers may run in other processes or machines (a Flink cluster): local paths must not be relative.
     o.setInput(Locations.absolute(o.getInput()));
@@ -71,26 +72,43 @@ public final class PreparePipeline {
         source, o.getOutput(),
         new ImagePreprocessor(o.getImageSize(), o.getChannels(), o.getStorage()),
         o.getMaxPixels(), o.getValFraction(), o.getSeed(), o.getNumShards(),
-        (long) o.getTargetShardMB() << 20, config.toString())));
+        (long) o.getTargetShardMB() << 20, config.toString())).withDataPrefix(dataPrefix));
     LOG.info("prepare: {} input files match {} (format {})", source.matchedFiles(), source.filepattern(),
         source.format());
     return p;
   }
 
-  /** Runs prepare to completion and returns the manifest it wrote; one writer per output directory. */
+  /**
+   * Runs prepare to completion and returns the manifest it wrote; one writer per output directory.
+   * A directory that already holds a dataset is refused unless {@code --overwrite=true}; the new
+   * dataset is then written beside the old one (under {@code gen-<hex>/}) and its manifest, renamed
+   * over the old one last, switches readers at once: they see the old dataset or the new one, never
+   * a mix. The old files are removed after the switch.
+   */
   public static DatasetManifest run(PrepareOptions o) throws IOException {
-    Pipeline p = build(o);
+    validate(o);
+    o.setInput(Locations.absolute(o.getInput()));
+    o.setOutput(Locations.absolute(o.getOutput()));
+    FileSystems.setDefaultPipelineOptions(o);
     String manifest = DatasetPaths.resolve(o.getOutput(), DatasetManifest.FILE_NAME).toString();
     Flags.check(o.getOverwrite() || !Locations.exists(manifest), "output", o.getOutput(),
         "already holds a prepared dataset (" + manifest + "); use --overwrite=true to replace it or another --output");
+    String current = Locations.exists(manifest) ? DatasetGenerations.of(o.getOutput()) : null;
+    String next = current == null ? "" : DatasetGenerations.next(current);
+    Pipeline p = build(o, next); // a bad --input fails here, before the output directory is touched
     try (DirectoryLock lock = DirectoryLock.acquire(o.getOutput(),
         GcsEndpoint.fromFlag(o.as(GcsOptions.class).getGcsEndpoint()), "symmim prepare")) {
-      return run(o, p);
+      String now = Locations.exists(manifest) ? DatasetGenerations.of(o.getOutput()) : null;
+      Flags.check(Objects.equals(current, now), "output", o.getOutput(),
+          "was changed by another command while this one started; run it again");
+      DatasetGenerations.removeAllBut(o.getOutput(), current); // what a killed run left behind
+      DatasetManifest written = run(o, p);
+      DatasetGenerations.removeAllBut(o.getOutput(), next);
+      return written;
     }
   }
 
   private static DatasetManifest run(PrepareOptions o, Pipeline p) throws IOException {
-    removePreviousOutput(o.getOutput());
     long start = System.nanoTime();
     try (ProgressMeter.Reporting progress = ProgressMeter.of("prepare").report(Long.getLong("symmim.progressSeconds", 10))) {
       Jobs.run(p, "prepare");
@@ -103,21 +121,5 @@ public final class PreparePipeline {
         m.duplicates(), seconds, m.inputs() / seconds);
     System.out.println("prepare: manifest " + DatasetPaths.resolve(o.getOutput(), DatasetManifest.FILE_NAME));
     return m;
-  }
-
-  /** Removes shards, dead letters and the manifest of an earlier run into the same directory. */
-  static void removePreviousOutput(String output) throws IOException {
-    List<ResourceId> old = new ArrayList<>();
-    for (String pattern : List.of("train/*.avro", "val/*.avro", "failed/*.avro", DatasetManifest.FILE_NAME)) {
-      String spec = DatasetPaths.resolve(output, pattern).toString();
-      MatchResult m = FileSystems.match(List.of(spec), EmptyMatchTreatment.ALLOW).get(0);
-      if (m.status() == MatchResult.Status.OK) {
-        m.metadata().forEach(md -> old.add(md.resourceId()));
-      }
-    }
-    if (!old.isEmpty()) {
-      LOG.info("prepare: removing {} files of an earlier run in {}", old.size(), output);
-      FileSystems.delete(old);
-    }
   }
 }

@@ -12,4 +12,11 @@ public final class DatasetPaths {
   public static ResourceId resolve(String dir, String relative) {
     return FileSystems.matchNewResource(dir, true).resolve(relative, StandardResolveOptions.RESOLVE_FILE);
   }
+
+  /** The directory {@code relative} inside {@code dir} (itself when {@code relative} is empty), as a string. */
+  public static String subdirectory(String dir, String relative) {
+    String trimmed = relative.endsWith("/") ? relative.substring(0, relative.length() - 1) : relative;
+    return trimmed.isEmpty() ? dir
+        : FileSystems.matchNewResource(dir, true).resolve(trimmed, StandardResolveOptions.RESOLVE_DIRECTORY).toString();
+  }
 }

@@ -56,13 +56,26 @@ public final class PrepareDataset extends PTransform<PBegin, PCollection<String>
   }
 
   private final Settings settings;
+  private final String dataPrefix;
 
-  private PrepareDataset(Settings settings) {
+  private PrepareDataset(Settings settings, String dataPrefix) {
     this.settings = settings;
+    this.dataPrefix = dataPrefix;
   }
 
   public static PrepareDataset with(Settings settings) {
-    return new PrepareDataset(settings);
+    return new PrepareDataset(settings, "");
+  }
+
+  /**
+   * Shards and dead letters under {@code <outputDir>/<prefix>} (e.g. {@code gen-18c2f/}), named so in
+   * the manifest: a dataset replacing another in the same directory writes beside it, and the
+   * manifest, renamed into place last, switches readers from the old files to the new at once.
+   */
+  public PrepareDataset withDataPrefix(String prefix) {
+    checkArgument(prefix.isEmpty() || (prefix.endsWith("/") && !prefix.startsWith("/") && !prefix.contains("..")),
+        "data prefix must be empty or a relative directory ending in '/', got '%s'", prefix);
+    return new PrepareDataset(settings, prefix);
   }
 
   @Override
@@ -106,9 +119,10 @@ public final class PrepareDataset extends PTransform<PBegin, PCollection<String>
 
     // The pixels: one shuffle into placement groups, then pieces, then shards.
     int groups = ShardLayout.groupsFor(settings.source().totalBytes());
+    String dataDir = DatasetPaths.subdirectory(settings.outputDir(), dataPrefix);
     PCollectionTuple sharded =
         examples.apply("WriteShards",
-            ShardExamples.to(settings.outputDir(),
+            ShardExamples.to(dataDir,
                     new ShardExamples.Plan(splits, groups, classes, bucketCounts, splitBytes))
                 .withNumShards(settings.numShards())
                 .withTargetShardBytes(settings.targetShardBytes()));
@@ -116,7 +130,7 @@ public final class PrepareDataset extends PTransform<PBegin, PCollection<String>
         sharded.get(ShardExamples.MOMENTS)
             .apply("ChannelMoments", Combine.globally(ChannelMoments.mergeFn()).asSingletonView());
     PCollection<ShardInfo> failedFiles =
-        read.failures().apply("WriteFailures", WriteFailures.to(settings.outputDir()));
+        read.failures().apply("WriteFailures", WriteFailures.to(dataDir));
 
     WriteManifest.Parts parts = new WriteManifest.Parts(
         inputs, duplicates,
@@ -124,7 +138,7 @@ public final class PrepareDataset extends PTransform<PBegin, PCollection<String>
         failedFiles.apply("FailedList", View.asList()),
         classes, classCounts, moments);
     return begin.apply("WriteManifest",
-        WriteManifest.to(settings.outputDir(), parts,
+        WriteManifest.to(settings.outputDir(), dataPrefix, parts,
             settings.preprocessor().imageSize(), settings.preprocessor().channels(),
             settings.preprocessor().storage().name(), settings.configJson()));
   }

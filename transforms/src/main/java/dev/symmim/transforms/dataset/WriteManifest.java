@@ -34,14 +34,17 @@ public final class WriteManifest extends PTransform<PBegin, PCollection<String>>
       PCollectionView<ChannelMoments> moments) implements java.io.Serializable {}
 
   private final String outputDir;
+  private final String dataPrefix;
   private final Parts parts;
   private final int imageSize;
   private final int channels;
   private final String storage;
   private final String configJson;
 
-  private WriteManifest(String outputDir, Parts parts, int imageSize, int channels, String storage, String configJson) {
+  private WriteManifest(String outputDir, String dataPrefix, Parts parts, int imageSize, int channels, String storage,
+      String configJson) {
     this.outputDir = outputDir;
+    this.dataPrefix = dataPrefix;
     this.parts = parts;
     this.imageSize = imageSize;
     this.channels = channels;
@@ -49,10 +52,14 @@ public final class WriteManifest extends PTransform<PBegin, PCollection<String>>
     this.configJson = configJson;
   }
 
-  /** A manifest in {@code outputDir}; {@code configJson} is recorded verbatim under "config". */
-  public static WriteManifest to(
-      String outputDir, Parts parts, int imageSize, int channels, String storage, String configJson) {
-    return new WriteManifest(outputDir, parts, imageSize, channels, storage, configJson);
+  /**
+   * A manifest in {@code outputDir} naming shards written under {@code <outputDir>/<dataPrefix>}
+   * (shard paths are relative to that directory; empty: the same); {@code configJson} is recorded
+   * verbatim under "config".
+   */
+  public static WriteManifest to(String outputDir, String dataPrefix, Parts parts, int imageSize, int channels,
+      String storage, String configJson) {
+    return new WriteManifest(outputDir, dataPrefix, parts, imageSize, channels, storage, configJson);
   }
 
   @Override
@@ -60,7 +67,7 @@ public final class WriteManifest extends PTransform<PBegin, PCollection<String>>
     return input
         .apply("Trigger", Create.of(outputDir).withCoder(StringUtf8Coder.of()))
         .apply("AssembleAndWrite",
-            ParDo.of(new WriteFn(parts, imageSize, channels, storage, configJson))
+            ParDo.of(new WriteFn(dataPrefix, parts, imageSize, channels, storage, configJson))
                 .withSideInputs(parts.inputs(), parts.duplicates(), parts.shards(), parts.failedFiles(),
                     parts.classes(), parts.classCounts(), parts.moments()))
         .setCoder(StringUtf8Coder.of());
@@ -102,13 +109,15 @@ public final class WriteManifest extends PTransform<PBegin, PCollection<String>>
   }
 
   static class WriteFn extends DoFn<String, String> {
+    private final String dataPrefix;
     private final Parts parts;
     private final int imageSize;
     private final int channels;
     private final String storage;
     private final String configJson;
 
-    WriteFn(Parts parts, int imageSize, int channels, String storage, String configJson) {
+    WriteFn(String dataPrefix, Parts parts, int imageSize, int channels, String storage, String configJson) {
+      this.dataPrefix = dataPrefix;
       this.parts = parts;
       this.imageSize = imageSize;
       this.channels = channels;
@@ -118,8 +127,12 @@ public final class WriteManifest extends PTransform<PBegin, PCollection<String>>
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException {
+      List<ShardInfo> shards = new ArrayList<>();
+      for (ShardInfo s : c.sideInput(parts.shards())) {
+        shards.add(ShardInfo.newBuilder(s).setPath(dataPrefix + s.getPath()).build());
+      }
       DatasetManifest manifest = assemble(
-          c.sideInput(parts.inputs()), c.sideInput(parts.duplicates()), c.sideInput(parts.shards()),
+          c.sideInput(parts.inputs()), c.sideInput(parts.duplicates()), shards,
           c.sideInput(parts.failedFiles()), c.sideInput(parts.classes()), c.sideInput(parts.classCounts()), c.sideInput(parts.moments()),
           imageSize, channels, storage, DatasetManifest.json().readTree(configJson));
       if (!manifest.reconciles()) {
