@@ -82,7 +82,7 @@ public final class Symmim {
     try {
       code = run(rest);
     } catch (Exception | OutOfMemoryError e) {
-      code = report(e, verbose);
+      code = report(e, verbose, outputFlag(rest));
     }
     System.exit(code);
   }
@@ -93,6 +93,22 @@ public final class Symmim {
    * pipeline's worker), else {@code symmim: failed: ...} with 1; the stack trace only with --verbose.
    */
   static int report(Throwable e, boolean verbose) {
+    return report(e, verbose, null);
+  }
+
+  /** A heap size as people say it: 6.3 GB, 48 MB. */
+  static String heapSize(long bytes) {
+    return bytes >= 1e9 ? String.format("%.1f GB", bytes / 1e9) : String.format("%d MB", Math.round(bytes / 1e6));
+  }
+
+  /** The value of {@code --output=} among {@code args}, or null. */
+  static String outputFlag(String[] args) {
+    return Arrays.stream(args).filter(a -> a.startsWith("--output=")).map(a -> a.substring("--output=".length()))
+        .reduce((a, b) -> b).orElse(null);
+  }
+
+  /** As {@link #report(Throwable, boolean)}; a full disk names {@code output}, the command's --output. */
+  static int report(Throwable e, boolean verbose, String output) {
     Throwable cause = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof IllegalArgumentException) {
@@ -109,9 +125,13 @@ public final class Symmim {
     String message = userError ? cause.getMessage() : cause.toString();
     if (cause instanceof OutOfMemoryError) {
       message = "out of memory (" + cause.getMessage() + ") with a Java heap of "
-          + String.format("%.1f GB", Runtime.getRuntime().maxMemory() / 1e9)
+          + heapSize(Runtime.getRuntime().maxMemory())
           + ": give the JVM more with SYMMIM_JAVA_OPTS=-Xmx<size> (e.g. -Xmx12g; the default is a quarter of the "
           + "machine's memory) or ask for less at once (fewer --readouts, a smaller --batchSize)";
+    } else if (String.valueOf(cause.getMessage()).contains("No space left on device")) {
+      message = "no space left on device" + (output == null ? "" : " writing under --output=" + output)
+          + ": nothing half-written was published; free space or choose another --output, then run the same "
+          + "command again";
     }
     System.err.println("symmim: " + (userError ? "error: " : "failed: ") + message
         + (verbose ? "" : userError ? "" : " (--verbose prints the stack trace)"));

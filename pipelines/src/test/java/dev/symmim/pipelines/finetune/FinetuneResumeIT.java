@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.symmim.pipelines.SymmimProcess;
+import dev.symmim.pipelines.reliability.FaultRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,6 +92,11 @@ public class FinetuneResumeIT {
     assertEquals(1000, json.readTree(cut.resolve("run.json").toFile()).get("labelledIds").size());
     assertEquals(Files.readAllLines(full.resolve("metrics.jsonl")), stripTimes(Files.readAllLines(cut.resolve("metrics.jsonl")),
         Files.readAllLines(full.resolve("metrics.jsonl"))));
+    FaultRow.record("sigkill-finetune", "`finetune` killed (SIGKILL) mid-run",
+        "SIGKILL at a random step (" + killAfter + " of " + STEPS + "); the same command run again",
+        "`finetune: resuming from ...`, then the usual summary (exit 0)",
+        "nothing committed: parameters, optimizer state, metrics.jsonl and val top-1 identical to an uninterrupted run",
+        "FinetuneResumeIT.resumeAfterSigkillGivesByteIdenticalParametersAndAccuracy");
   }
 
   /** The lines of {@code cut} with the full run's time and speed fields, which no resume can reproduce. */

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.symmim.pipelines.cli.Symmim;
+import dev.symmim.pipelines.reliability.FaultRow;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.VerifiedShard;
 import java.nio.file.Files;
@@ -119,5 +120,12 @@ public class PrepareOverwriteTest {
     assertEquals(0, prepare(out, 8, "--overwrite=true"));
     assertEquals(8, readWhole(out));
     assertThrows(IllegalArgumentException.class, () -> prepare(out, 8));
+    new FaultRow("prepare-overwrite-atomic", "`prepare --overwrite=true` while a reader reads the dataset",
+        "a thread reading the manifest and verifying every shard it names, in a loop, during the replacement",
+        "each read saw the old dataset or the new one", "nothing: no read mixed datasets; afterwards only the new "
+            + "dataset's files remain (a killed run's leftovers removed)",
+        "PrepareOverwriteTest.aReaderSeesTheOldDatasetOrTheNewOneNeverAMix",
+        FaultRow.figures("readsOfOld", oldReads.get(), "readsOfNew", newReads.get(), "readsAfterRemoval", misses.get(),
+            "mixed", 0)).record();
   }
 }

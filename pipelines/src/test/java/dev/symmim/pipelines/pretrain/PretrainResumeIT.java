@@ -1,6 +1,7 @@
 package dev.symmim.pipelines.pretrain;
 
 import dev.symmim.pipelines.SymmimProcess;
+import dev.symmim.pipelines.reliability.FaultRow;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -111,6 +112,16 @@ public class PretrainResumeIT {
 
     // 3. The same command again ends with the uninterrupted run's bytes.
     resumeAndCompare(cut);
+    String test = "PretrainResumeIT.sigtermCommitsEveryFinishedStepAndSigkillLosesOnlyTheUncommittedOnes";
+    FaultRow.record("sigterm-pretrain", "`pretrain` sent SIGTERM (a preemption notice) mid-run",
+        "SIGTERM after " + done + " of " + STEPS + " steps", "`pretrain: stopped by a preemption notice (SIGTERM) after "
+            + "batch ...` (exit 143); the checkpoint holds every finished step",
+        "nothing: LATEST = step " + done + "; the re-run ends byte-identical to an uninterrupted run", test);
+    FaultRow.record("sigkill-pretrain", "`pretrain` killed (SIGKILL) mid-run",
+        "SIGKILL at a random later step (" + killAfter + "); the same command run again",
+        "`pretrain: resuming from ...` (exit 0)",
+        "only uncommitted steps, redone: parameters, optimizer moments, state and losses identical to an "
+            + "uninterrupted run", test);
   }
 
   /** Re-runs the same command in {@code cut} and checks it ends with the uninterrupted run's bytes. */

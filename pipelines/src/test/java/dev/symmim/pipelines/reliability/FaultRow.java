@@ -41,6 +41,15 @@ public record FaultRow(String id, String fault, String injection, String userSee
     }
   }
 
+  /** Figures in the order given: {@code figures("calls", 120, "failed", 12)}. */
+  public static Map<String, Object> figures(Object... keysAndValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
+
   /** Shorthand: a row with no figures, written at once. */
   public static void record(String id, String fault, String injection, String userSees, String lost, String test) {
     new FaultRow(id, fault, injection, userSees, lost, test, Map.of()).record();
