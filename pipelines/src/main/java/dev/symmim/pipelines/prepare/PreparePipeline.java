@@ -77,7 +77,10 @@ public final class PreparePipeline {
     return p;
   }
 
-  /** Runs prepare to completion and returns the manifest it wrote; one writer per output directory. */
+  /**
+   * Runs prepare to completion and returns the manifest it wrote; one writer per output directory.
+   * Null when the runner only writes the job ({@link Jobs#writesTemplate}: a Flex Template launch).
+   */
   public static DatasetManifest run(PrepareOptions o) throws IOException {
     Pipeline p = build(o);
     String manifest = DatasetPaths.resolve(o.getOutput(), DatasetManifest.FILE_NAME).toString();
@@ -94,6 +97,9 @@ public final class PreparePipeline {
     long start = System.nanoTime();
     try (ProgressMeter.Reporting progress = ProgressMeter.of("prepare").report(Long.getLong("symmim.progressSeconds", 10))) {
       Jobs.run(p, "prepare");
+    }
+    if (Jobs.writesTemplate(o)) {
+      return null;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     DatasetManifest m = DatasetManifest.readFrom(o.getOutput());

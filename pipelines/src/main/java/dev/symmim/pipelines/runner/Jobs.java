@@ -5,14 +5,46 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Runs a pipeline to the end and reports its Beam metrics. */
 public final class Jobs {
   private Jobs() {}
 
-  /** Runs {@code p}, fails unless it ends DONE, and returns the result (for metrics). */
+  /**
+   * The DataflowRunner's {@code --templateLocation}, declared here as well so that symmim reads it
+   * without the runner on its compile classpath (the runner is a runtime dependency).
+   */
+  public interface TemplateOptions extends PipelineOptions {
+    @Description("Where the DataflowRunner writes the job instead of running it (a template, or a Flex Template "
+        + "launch: its launcher passes this flag).")
+    String getTemplateLocation();
+
+    void setTemplateLocation(String value);
+  }
+
+  /**
+   * Whether the runner only writes the job to {@code --templateLocation} (a Dataflow template, or the
+   * launch of a Flex Template, whose launcher passes that flag and submits the job once this process
+   * has ended): the job runs later, so nothing it writes can be read here and there is nothing to wait for.
+   */
+  public static boolean writesTemplate(PipelineOptions o) {
+    String location = o.as(TemplateOptions.class).getTemplateLocation();
+    return location != null && !location.isBlank() && o.getRunner().getSimpleName().equals("DataflowRunner");
+  }
+
+  /**
+   * Runs {@code p}, fails unless it ends DONE, and returns the result (for metrics). When the runner
+   * only writes the job ({@link #writesTemplate}), returns as soon as it is written.
+   */
   public static PipelineResult run(Pipeline p, String command) {
     PipelineResult result = p.run();
+    if (writesTemplate(p.getOptions())) {
+      System.out.println(command + ": job written to " + p.getOptions().as(TemplateOptions.class).getTemplateLocation()
+          + " (--templateLocation); Dataflow runs it after this process ends, so its outputs are not read here");
+      return result;
+    }
     PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException(command + " pipeline ended in state " + state);
