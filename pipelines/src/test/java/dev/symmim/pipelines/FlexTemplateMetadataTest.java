@@ -12,6 +12,7 @@ import dev.symmim.pipelines.flex.FlexTemplate;
 import dev.symmim.pipelines.flex.PrepareTemplate;
 import dev.symmim.pipelines.options.CommandLine;
 import dev.symmim.pipelines.options.OptionDocs;
+import dev.symmim.pipelines.runner.Jobs;
 import dev.symmim.pipelines.runner.LocalGcsCredentials;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -237,6 +238,27 @@ public class FlexTemplateMetadataTest {
     assertTrue("a Dataflow job: " + written, written.has("environment"));
     assertEquals("symmim-flex-test", written.path("name").asText());
     assertFalse("nothing ran: no manifest", Files.exists(tmp.getRoot().toPath().resolve("prepared/manifest.json")));
+  }
+
+  /**
+   * Only a Dataflow job is handed over without waiting: with --templateLocation, or inside an entry
+   * point (its system property); other runners always wait.
+   */
+  @Test
+  public void onlyDataflowJobsAreSubmittedWithoutWaiting() {
+    String template = "--templateLocation=gs://my-bucket/t/job_object";
+    assertTrue(Jobs.submitOnly(CommandLine.parse(new String[] {"--runner=DataflowRunner", template},
+        PipelineOptions.class)));
+    assertFalse(Jobs.submitOnly(CommandLine.parse(new String[] {"--runner=DataflowRunner"}, PipelineOptions.class)));
+    assertFalse(Jobs.submitOnly(CommandLine.parse(new String[] {"--runner=DirectRunner", template},
+        PipelineOptions.class)));
+    System.setProperty(Jobs.SUBMIT_ONLY, "true");
+    try {
+      assertTrue(Jobs.submitOnly(CommandLine.parse(new String[] {"--runner=DataflowRunner"}, PipelineOptions.class)));
+      assertFalse(Jobs.submitOnly(CommandLine.parse(new String[] {}, PipelineOptions.class)));
+    } finally {
+      System.clearProperty(Jobs.SUBMIT_ONLY);
+    }
   }
 
   /** A stager (--stagerClass) that uploads nothing. */

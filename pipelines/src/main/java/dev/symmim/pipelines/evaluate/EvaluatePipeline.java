@@ -90,7 +90,7 @@ public final class EvaluatePipeline {
 
   /**
    * Runs both jobs and writes the report; returns the report's path or URI. When the runner only
-   * writes the job ({@link Jobs#writesTemplate}: a Flex Template launch), that is the one evaluation
+   * hands the job to Dataflow ({@link Jobs#submitOnly}: a Flex Template launch), that is the one evaluation
    * job (no comparison sets), and the path returned is the metrics.json it will write.
    */
   public static String run(EvaluateOptions o) throws IOException {
@@ -133,7 +133,7 @@ public final class EvaluatePipeline {
       Pipeline p = Pipeline.create(o);
       evaluateAll(p, sets, o).apply("WriteMetrics", write);
       PipelineResult result = Jobs.run(p, "evaluate");
-      if (Jobs.writesTemplate(o)) {
+      if (Jobs.submitOnly(o)) {
         System.out.println("evaluate: the job writes " + WriteEvaluationMetrics.METRICS_FILE + " and "
             + WriteEvaluationMetrics.PROJECTIONS_FILE + " to " + output + "; report.html is made only by a run that "
             + "waits for its jobs (bin/symmim evaluate, infra/dataflow/submit.sh evaluate)");
@@ -141,9 +141,11 @@ public final class EvaluatePipeline {
       }
       System.out.println("evaluate: Beam metrics" + Jobs.metrics(result, "evaluate"));
     } else {
-      Flags.check(!Jobs.writesTemplate(o), "templateLocation", o.as(Jobs.TemplateOptions.class).getTemplateLocation(),
-          "launches one job, and these " + sets.size() + " sets need " + jobs.size() + " jobs in a row: give the "
-          + "launcher a bigger heap, or run evaluate with bin/symmim or infra/dataflow/submit.sh");
+      if (Jobs.submitOnly(o)) {
+        throw new IllegalArgumentException("evaluate: a Flex Template launch hands Dataflow one job, and these "
+            + sets.size() + " sets need " + jobs.size() + " jobs in a row (their memory estimate exceeds half the "
+            + "launcher's heap): run evaluate with bin/symmim or infra/dataflow/submit.sh");
+      }
       long total = sets.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
       System.out.printf("evaluate: %d sets need about %.1f GB together, more than half the %.1f GB heap: "
           + "evaluating them in %d jobs (SYMMIM_JAVA_OPTS=-Xmx<size> gives a bigger heap)%n", sets.size(), total / 1e9,
@@ -253,11 +255,11 @@ public final class EvaluatePipeline {
       }
     }
     List<Baseline> baselines = baselines(main, extra, o.getBaselines());
-    if (!baselines.isEmpty() && Jobs.writesTemplate(o)) {
-      // A Flex Template launch writes one job and ends; the comparison sets are a first job whose output the second reads.
+    if (!baselines.isEmpty() && Jobs.submitOnly(o)) {
+      // A Flex Template launch hands Dataflow one job and ends; the comparison sets are a first job whose output the second reads.
       throw new IllegalArgumentException("--baselines=" + o.getBaselines() + " --readouts=" + o.getReadouts()
           + ": the comparison sets " + baselines.stream().map(Baseline::name).toList() + " are embedded by a job of "
-          + "their own before the evaluation job, and a Flex Template launch (--templateLocation) writes one job: give "
+          + "their own before the evaluation job, and a Flex Template launch hands Dataflow one job: give "
           + "--baselines=false and no other --readouts, or run evaluate with bin/symmim or infra/dataflow/submit.sh");
     }
     Pipeline p = Pipeline.create(o);

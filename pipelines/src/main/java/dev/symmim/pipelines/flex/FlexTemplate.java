@@ -1,6 +1,7 @@
 package dev.symmim.pipelines.flex;
 
 import dev.symmim.pipelines.cli.Symmim;
+import dev.symmim.pipelines.runner.Jobs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,8 +17,9 @@ import java.util.Map;
  * stage has a main class of its own that puts its command in front of them and runs {@code symmim}
  * exactly as {@code bin/symmim <stage>} would ({@link Symmim#main}): the same parsing, replay,
  * validation, one-line errors and exit codes. The runner is Dataflow unless {@code --runner} says
- * otherwise; with the launcher's {@code --templateLocation} the stage writes its job there and ends
- * without waiting for it (see {@code Jobs.writesTemplate}).
+ * otherwise, and the stage hands its job to Dataflow and ends without waiting for it or reading its
+ * outputs ({@link Jobs#submitOnly}): with the launcher's {@code --templateLocation} it writes the job
+ * there, and the launcher submits it once the process has ended.
  */
 public final class FlexTemplate {
   /** Each stage's entry point (the template's {@code FLEX_TEMPLATE_JAVA_MAIN_CLASS}), by command. */
@@ -48,11 +50,22 @@ public final class FlexTemplate {
 
   /** Runs {@code command} with the launcher's {@code args} and exits with its status (what the launcher reads). */
   public static void main(String command, String[] args) {
+    System.setProperty(Jobs.SUBMIT_ONLY, "true");
     Symmim.main(commandLine(command, args));
   }
 
   /** As {@link #main} without the exit: the exit code; bad flags throw IllegalArgumentException. */
   public static int run(String command, String[] args) throws Exception {
-    return Symmim.run(commandLine(command, args));
+    String before = System.getProperty(Jobs.SUBMIT_ONLY);
+    System.setProperty(Jobs.SUBMIT_ONLY, "true");
+    try {
+      return Symmim.run(commandLine(command, args));
+    } finally {
+      if (before == null) {
+        System.clearProperty(Jobs.SUBMIT_ONLY);
+      } else {
+        System.setProperty(Jobs.SUBMIT_ONLY, before);
+      }
+    }
   }
 }

@@ -93,7 +93,7 @@ public final class IndexPipeline {
 
   /**
    * Builds the index; returns its manifest (read back from the output), null when the runner only
-   * writes the job ({@link Jobs#writesTemplate}).
+   * writes the job ({@link Jobs#submitOnly}).
    */
   public static IndexManifest run(IndexOptions o) throws IOException {
     Plan plan = plan(o);
@@ -102,7 +102,7 @@ public final class IndexPipeline {
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     long t0 = System.nanoTime();
     PipelineResult result = Jobs.run(build(o, plan), "index");
-    if (Jobs.writesTemplate(o)) {
+    if (Jobs.submitOnly(o)) {
       return null;
     }
     double seconds = (System.nanoTime() - t0) / 1e9;

@@ -79,7 +79,7 @@ public final class PreparePipeline {
 
   /**
    * Runs prepare to completion and returns the manifest it wrote; one writer per output directory.
-   * Null when the runner only writes the job ({@link Jobs#writesTemplate}: a Flex Template launch).
+   * Null when the runner only writes the job ({@link Jobs#submitOnly}: a Flex Template launch).
    */
   public static DatasetManifest run(PrepareOptions o) throws IOException {
     Pipeline p = build(o);
@@ -98,7 +98,7 @@ public final class PreparePipeline {
     try (ProgressMeter.Reporting progress = ProgressMeter.of("prepare").report(Long.getLong("symmim.progressSeconds", 10))) {
       Jobs.run(p, "prepare");
     }
-    if (Jobs.writesTemplate(o)) {
+    if (Jobs.submitOnly(o)) {
       return null;
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -176,7 +176,7 @@ public final class PretrainPipeline {
   public static String run(PretrainOptions o) throws IOException {
     PretrainRun run = plan(o);
     PipelineResult result = Jobs.run(build(o, run), "pretrain");
-    if (Jobs.writesTemplate(o)) {
+    if (Jobs.submitOnly(o)) {
       System.out.println("pretrain: the job will commit checkpoints to " + run.runDir() + "/checkpoints");
       return run.runDir();
     }

@@ -24,25 +24,36 @@ public final class Jobs {
     void setTemplateLocation(String value);
   }
 
+  /** The system property a Flex Template entry point sets: its launcher hands Dataflow the job once the process ends. */
+  public static final String SUBMIT_ONLY = "symmim.submitOnly";
+
   /**
-   * Whether the runner only writes the job to {@code --templateLocation} (a Dataflow template, or the
-   * launch of a Flex Template, whose launcher passes that flag and submits the job once this process
-   * has ended): the job runs later, so nothing it writes can be read here and there is nothing to wait for.
+   * Whether the job is handed to Dataflow and not waited for: the DataflowRunner only writes it to
+   * {@code --templateLocation} (a Dataflow template, or the launch of a Flex Template, whose launcher
+   * passes that flag and submits the job once this process has ended), or a Flex Template entry point
+   * runs the stage ({@link #SUBMIT_ONLY}). The job runs later or elsewhere, so nothing it writes can be
+   * read here and there is nothing to wait for.
    */
-  public static boolean writesTemplate(PipelineOptions o) {
+  public static boolean submitOnly(PipelineOptions o) {
+    if (!o.getRunner().getSimpleName().equals("DataflowRunner")) {
+      return false;
+    }
     String location = o.as(TemplateOptions.class).getTemplateLocation();
-    return location != null && !location.isBlank() && o.getRunner().getSimpleName().equals("DataflowRunner");
+    return (location != null && !location.isBlank()) || Boolean.getBoolean(SUBMIT_ONLY);
   }
 
   /**
-   * Runs {@code p}, fails unless it ends DONE, and returns the result (for metrics). When the runner
-   * only writes the job ({@link #writesTemplate}), returns as soon as it is written.
+   * Runs {@code p}, fails unless it ends DONE, and returns the result (for metrics). When the job is
+   * only handed to Dataflow ({@link #submitOnly}), returns as soon as it is written or submitted.
    */
   public static PipelineResult run(Pipeline p, String command) {
     PipelineResult result = p.run();
-    if (writesTemplate(p.getOptions())) {
-      System.out.println(command + ": job written to " + p.getOptions().as(TemplateOptions.class).getTemplateLocation()
-          + " (--templateLocation); Dataflow runs it after this process ends, so its outputs are not read here");
+    if (submitOnly(p.getOptions())) {
+      String location = p.getOptions().as(TemplateOptions.class).getTemplateLocation();
+      System.out.println(command + ": " + (location != null && !location.isBlank()
+          ? "job written to " + location + " (--templateLocation); Dataflow runs it after this process ends"
+          : "job submitted to Dataflow and not waited for (a Flex Template launch)")
+          + ", so its outputs are not read here");
       return result;
     }
     PipelineResult.State state = result.waitUntilFinish();
