@@ -256,7 +256,7 @@ public final class EvaluatePipeline {
     }
     List<Baseline> baselines = baselines(main, extra, o.getBaselines());
     if (!baselines.isEmpty() && Jobs.submitOnly(o)) {
-      // A Flex Template launch hands Dataflow one job and ends; the comparison sets are a first job whose output the second reads.
+      // A Flex Template launch hands Dataflow one job and ends; the comparison sets are a job of their own.
       throw new IllegalArgumentException("--baselines=" + o.getBaselines() + " --readouts=" + o.getReadouts()
           + ": the comparison sets " + baselines.stream().map(Baseline::name).toList() + " are embedded by a job of "
           + "their own before the evaluation job, and a Flex Template launch hands Dataflow one job: give "
