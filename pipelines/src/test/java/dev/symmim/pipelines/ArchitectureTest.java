@@ -46,7 +46,7 @@ public class ArchitectureTest {
       for (String stage : STAGES) {
         broken.addAll(uses(classes("pipelines", "dev/symmim/pipelines/" + shared), "dev/symmim/pipelines/" + stage + "/"));
       }
-      for (String caller : List.of("cli", "workflows", "bench")) {
+      for (String caller : List.of("cli", "workflows", "bench", "flex")) {
         broken.addAll(uses(classes("pipelines", "dev/symmim/pipelines/" + shared), "dev/symmim/pipelines/" + caller + "/"));
       }
     }

@@ -5,12 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.pipelines.cli.Symmim;
-import dev.symmim.pipelines.embed.EmbedOptions;
-import dev.symmim.pipelines.evaluate.EvaluateOptions;
-import dev.symmim.pipelines.index.IndexOptions;
+import dev.symmim.pipelines.flex.FlexTemplate;
 import dev.symmim.pipelines.options.OptionDocs;
-import dev.symmim.pipelines.prepare.PrepareOptions;
-import dev.symmim.pipelines.pretrain.PretrainOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,22 +19,21 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Dataflow Flex Template metadata (infra/dataflow/metadata/&lt;command&gt;.json) generated from the
- * commands' options ({@link OptionDocs}): one parameter per flag the command declares (Beam's own
- * flags, such as --runner or --tempLocation, are the launcher's), its @Description as help text,
- * its @Default in the help text, @Validation.Required as not optional, and a regex for numbers,
- * booleans and enums. {@code FlexTemplateMetadataTest} fails when a committed file is stale;
- * regenerate with {@code mvn verify -pl pipelines -Dtest=FlexTemplateMetadataTest -Dsymmim.writeMetadata=true}.
+ * commands' options ({@link OptionDocs}): one template per entry point of {@link FlexTemplate} and one
+ * parameter per flag the command declares (Beam's own flags, such as --runner or --tempLocation, are
+ * the launcher's), its @Description as help text, its @Default in the help text,
+ * @Validation.Required as not optional, and a regex for numbers, booleans and enums.
+ * {@code FlexTemplateMetadataTest} fails when a committed file is stale; regenerate with
+ * {@code mvn -o test -pl pipelines -Dtest=FlexTemplateMetadataTest -Dsymmim.writeMetadata=true}.
  */
 final class FlexTemplateMetadata {
-  /** The commands that run as one Dataflow job each, with their options. */
+  /** The commands that run as one Dataflow job each (a Flex Template each), with their options. */
   static final Map<String, Class<? extends PipelineOptions>> COMMANDS = new LinkedHashMap<>();
 
   static {
-    COMMANDS.put("prepare", PrepareOptions.class);
-    COMMANDS.put("pretrain", PretrainOptions.class);
-    COMMANDS.put("embed", EmbedOptions.class);
-    COMMANDS.put("evaluate", EvaluateOptions.class);
-    COMMANDS.put("index", IndexOptions.class);
+    for (String command : FlexTemplate.ENTRY_POINTS.keySet()) {
+      COMMANDS.put(command, Symmim.options(command));
+    }
   }
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,7 +45,7 @@ final class FlexTemplateMetadata {
     ObjectNode root = JSON.createObjectNode();
     root.put("name", "symmim " + command);
     root.put("description", Symmim.summary(command) + ". Runs `symmim " + command + "` ("
-        + Symmim.class.getName() + ") with these parameters as --flags.");
+        + FlexTemplate.ENTRY_POINTS.get(command).getName() + ") with these parameters as --flags.");
     ArrayNode params = root.putArray("parameters");
     List<OptionDocs.Flag> flags = OptionDocs.of(COMMANDS.get(command)).stream().filter(f -> !f.hidden())
         .sorted(Comparator.comparing(OptionDocs.Flag::name)).toList();

@@ -204,6 +204,11 @@ public final class Symmim {
     return c.options() == null ? c.summary() + "\n" : Help.of(c.name(), c.summary(), c.options());
   }
 
+  /** The options interface of command {@code name} (null for a command with sub-commands). */
+  public static Class<? extends PipelineOptions> options(String name) {
+    return command(name).options();
+  }
+
   /** The summary line of {@code name} (the Flex Template metadata's description). */
   public static String summary(String name) {
     return command(name).summary();

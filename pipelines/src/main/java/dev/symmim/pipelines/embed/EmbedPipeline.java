@@ -66,13 +66,16 @@ public final class EmbedPipeline {
     return p;
   }
 
-  /** Runs the job; returns the written manifest. */
+  /** Runs the job; returns the written manifest (null when the runner only writes the job: {@link Jobs#submitOnly}). */
   public static EmbeddingsManifest run(EmbedOptions o) throws IOException {
     EmbedDataset.Plan plan = plan(o);
     long t0 = System.nanoTime();
     PipelineResult result;
     try (ProgressMeter.Reporting progress = ProgressMeter.of(ComputeEmbeddings.STAGE).report(10)) {
       result = Jobs.run(build(o, plan), "embed");
+    }
+    if (Jobs.submitOnly(o)) {
+      return null;
     }
     EmbeddingsManifest m = EmbeddingsManifest.readFrom(plan.outputDir());
     double seconds = (System.nanoTime() - t0) / 1e9;

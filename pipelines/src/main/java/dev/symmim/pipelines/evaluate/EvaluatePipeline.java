@@ -88,7 +88,11 @@ public final class EvaluatePipeline {
     return m;
   }
 
-  /** Runs both jobs and writes the report; returns the report's path or URI. */
+  /**
+   * Runs both jobs and writes the report; returns the report's path or URI. When the runner only
+   * hands the job to Dataflow ({@link Jobs#submitOnly}: a Flex Template launch), that is the one evaluation
+   * job (no comparison sets), and the path returned is the metrics.json it will write.
+   */
   public static String run(EvaluateOptions o) throws IOException {
     return run(o, Map.of(), m -> null);
   }
@@ -128,8 +132,20 @@ public final class EvaluatePipeline {
     if (jobs.size() == 1) {
       Pipeline p = Pipeline.create(o);
       evaluateAll(p, sets, o).apply("WriteMetrics", write);
-      System.out.println("evaluate: Beam metrics" + Jobs.metrics(Jobs.run(p, "evaluate"), "evaluate"));
+      PipelineResult result = Jobs.run(p, "evaluate");
+      if (Jobs.submitOnly(o)) {
+        System.out.println("evaluate: the job writes " + WriteEvaluationMetrics.METRICS_FILE + " and "
+            + WriteEvaluationMetrics.PROJECTIONS_FILE + " to " + output + "; report.html is made only by a run that "
+            + "waits for its jobs (bin/symmim evaluate, infra/dataflow/submit.sh evaluate)");
+        return Locations.child(output, WriteEvaluationMetrics.METRICS_FILE);
+      }
+      System.out.println("evaluate: Beam metrics" + Jobs.metrics(result, "evaluate"));
     } else {
+      if (Jobs.submitOnly(o)) {
+        throw new IllegalArgumentException("evaluate: a Flex Template launch hands Dataflow one job, and these "
+            + sets.size() + " sets need " + jobs.size() + " jobs in a row (their memory estimate exceeds half the "
+            + "launcher's heap): run evaluate with bin/symmim or infra/dataflow/submit.sh");
+      }
       long total = sets.stream().mapToLong(EvaluatePipeline::memoryEstimate).sum();
       System.out.printf("evaluate: %d sets need about %.1f GB together, more than half the %.1f GB heap: "
           + "evaluating them in %d jobs (SYMMIM_JAVA_OPTS=-Xmx<size> gives a bigger heap)%n", sets.size(), total / 1e9,
@@ -239,6 +255,13 @@ public final class EvaluatePipeline {
       }
     }
     List<Baseline> baselines = baselines(main, extra, o.getBaselines());
+    if (!baselines.isEmpty() && Jobs.submitOnly(o)) {
+      // A Flex Template launch hands Dataflow one job and ends; the comparison sets are a job of their own.
+      throw new IllegalArgumentException("--baselines=" + o.getBaselines() + " --readouts=" + o.getReadouts()
+          + ": the comparison sets " + baselines.stream().map(Baseline::name).toList() + " are embedded by a job of "
+          + "their own before the evaluation job, and a Flex Template launch hands Dataflow one job: give "
+          + "--baselines=false and no other --readouts, or run evaluate with bin/symmim or infra/dataflow/submit.sh");
+    }
     Pipeline p = Pipeline.create(o);
     List<EmbeddingSet> sets = new ArrayList<>();
     for (Baseline b : baselines) {

@@ -91,7 +91,10 @@ public final class IndexPipeline {
     return p;
   }
 
-  /** Builds the index; returns its manifest (read back from the output). */
+  /**
+   * Builds the index; returns its manifest (read back from the output), null when the runner only
+   * writes the job ({@link Jobs#submitOnly}).
+   */
   public static IndexManifest run(IndexOptions o) throws IOException {
     Plan plan = plan(o);
     // An old index.json would describe shards this run is about to replace.
@@ -99,6 +102,9 @@ public final class IndexPipeline {
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     long t0 = System.nanoTime();
     PipelineResult result = Jobs.run(build(o, plan), "index");
+    if (Jobs.submitOnly(o)) {
+      return null;
+    }
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.println("index: Beam counters" + Jobs.metrics(result, BuildHnswIndex.class.getName()));
     IndexManifest m = IndexManifest.readFrom(plan.output());

@@ -83,7 +83,8 @@ public final class PreparePipeline {
    * A directory that already holds a dataset is refused unless {@code --overwrite=true}; the new
    * dataset is then written beside the old one (under {@code gen-<hex>/}) and its manifest, renamed
    * over the old one last, switches readers at once: they see the old dataset or the new one, never
-   * a mix. The old files are removed after the switch.
+   * a mix. The old files are removed after the switch. Null when the runner only writes or submits
+   * the job ({@link Jobs#submitOnly}: a Flex Template launch); the old files then stay.
    */
   public static DatasetManifest run(PrepareOptions o) throws IOException {
     validate(o);
@@ -103,7 +104,9 @@ public final class PreparePipeline {
           "was changed by another command while this one started; run it again");
       DatasetGenerations.removeAllBut(o.getOutput(), current); // what a killed run left behind
       DatasetManifest written = run(o, p);
-      DatasetGenerations.removeAllBut(o.getOutput(), next);
+      if (written != null) {
+        DatasetGenerations.removeAllBut(o.getOutput(), next);
+      }
       return written;
     }
   }
@@ -112,6 +115,9 @@ public final class PreparePipeline {
     long start = System.nanoTime();
     try (ProgressMeter.Reporting progress = ProgressMeter.of("prepare").report(Long.getLong("symmim.progressSeconds", 10))) {
       Jobs.run(p, "prepare");
+    }
+    if (Jobs.submitOnly(o)) {
+      return null;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     DatasetManifest m = DatasetManifest.readFrom(o.getOutput());

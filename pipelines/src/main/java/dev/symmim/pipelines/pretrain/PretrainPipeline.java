@@ -176,6 +176,10 @@ public final class PretrainPipeline {
   public static String run(PretrainOptions o) throws IOException {
     PretrainRun run = plan(o);
     PipelineResult result = Jobs.run(build(o, run), "pretrain");
+    if (Jobs.submitOnly(o)) {
+      System.out.println("pretrain: the job will commit checkpoints to " + run.runDir() + "/checkpoints");
+      return run.runDir();
+    }
     System.out.println("pretrain: Beam counters" + Jobs.metrics(result, RunPretraining.class.getName()));
     System.out.println("pretrain: done; checkpoints in " + run.runDir() + "/checkpoints, metrics in " + run.runDir()
         + "/metrics.jsonl");

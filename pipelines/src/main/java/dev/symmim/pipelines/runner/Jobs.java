@@ -5,14 +5,57 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Runs a pipeline to the end and reports its Beam metrics. */
 public final class Jobs {
   private Jobs() {}
 
-  /** Runs {@code p}, fails unless it ends DONE, and returns the result (for metrics). */
+  /**
+   * The DataflowRunner's {@code --templateLocation}, declared here as well so that symmim reads it
+   * without the runner on its compile classpath (the runner is a runtime dependency).
+   */
+  public interface TemplateOptions extends PipelineOptions {
+    @Description("Where the DataflowRunner writes the job instead of running it (a template, or a Flex Template "
+        + "launch: its launcher passes this flag).")
+    String getTemplateLocation();
+
+    void setTemplateLocation(String value);
+  }
+
+  /** The system property a Flex Template entry point sets: its launcher hands Dataflow the job once the process ends. */
+  public static final String SUBMIT_ONLY = "symmim.submitOnly";
+
+  /**
+   * Whether the job is handed to Dataflow and not waited for: the DataflowRunner only writes it to
+   * {@code --templateLocation} (a Dataflow template, or the launch of a Flex Template, whose launcher
+   * passes that flag and submits the job once this process has ended), or a Flex Template entry point
+   * runs the stage ({@link #SUBMIT_ONLY}). The job runs later or elsewhere, so nothing it writes can be
+   * read here and there is nothing to wait for.
+   */
+  public static boolean submitOnly(PipelineOptions o) {
+    if (!o.getRunner().getSimpleName().equals("DataflowRunner")) {
+      return false;
+    }
+    String location = o.as(TemplateOptions.class).getTemplateLocation();
+    return (location != null && !location.isBlank()) || Boolean.getBoolean(SUBMIT_ONLY);
+  }
+
+  /**
+   * Runs {@code p}, fails unless it ends DONE, and returns the result (for metrics). When the job is
+   * only handed to Dataflow ({@link #submitOnly}), returns as soon as it is written or submitted.
+   */
   public static PipelineResult run(Pipeline p, String command) {
     PipelineResult result = p.run();
+    if (submitOnly(p.getOptions())) {
+      String location = p.getOptions().as(TemplateOptions.class).getTemplateLocation();
+      System.out.println(command + ": " + (location != null && !location.isBlank()
+          ? "job written to " + location + " (--templateLocation); Dataflow runs it after this process ends"
+          : "job submitted to Dataflow and not waited for (a Flex Template launch)")
+          + ", so its outputs are not read here");
+      return result;
+    }
     PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException(command + " pipeline ended in state " + state);

@@ -2,6 +2,7 @@ package dev.symmim.pipelines.evaluate;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
 
 import dev.symmim.pipelines.evaluate.EvaluatePipeline.EmbeddingSet;
 import dev.symmim.pipelines.options.CommandLine;
@@ -47,5 +48,20 @@ public class EvaluateJobsTest {
     assertNotEquals(EvaluatePipeline.jobKey(job, o), EvaluatePipeline.jobKey(job, k10));
     assertNotEquals(EvaluatePipeline.jobKey(job, o), EvaluatePipeline.jobKey(List.of(set("online", 1001, 64)), o));
     assertNotEquals(EvaluatePipeline.jobKey(job, o), EvaluatePipeline.jobKey(List.of(set("random", 1000, 64)), o));
+  }
+
+  /** A job handed to Dataflow without waiting (a Flex Template launch) cannot be followed by the evaluation job. */
+  @Test
+  public void comparisonSetsAreRefusedWhenTheJobIsOnlyHandedToDataflow() throws Exception {
+    EvaluateOptions o = CommandLine.parse(new String[] {"--runner=DataflowRunner",
+        "--templateLocation=gs://b/staging/template_launches/1/job_object", "--embeddings=gs://b/e",
+        "--output=gs://b/eval"}, EvaluateOptions.class);
+    try {
+      EvaluatePipeline.embedBaselines(o, set("online", 1000, 64).manifest(), "gs://b/eval");
+      throw new AssertionError("comparison sets accepted");
+    } catch (IllegalArgumentException e) {
+      assertTrue(e.getMessage(), e.getMessage().startsWith("--baselines=true --readouts=: the comparison sets ")
+          && e.getMessage().contains("give --baselines=false"));
+    }
   }
 }
