@@ -13,7 +13,7 @@ public final class Flags {
 
   public static void check(boolean ok, String flag, Object value, String rule) {
     if (!ok) {
-      throw new IllegalArgumentException("--" + flag + "=" + value + " " + rule);
+      throw new IllegalArgumentException("--" + flag + "=" + value + ": " + rule);
     }
   }
 }

@@ -59,8 +59,8 @@ public class TorchComparisonTest {
     assertThat(assertThrows(IllegalArgumentException.class, () -> Symmim.run(new String[] {"bench", "train"}))
         .getMessage(), containsString("--against is required"));
     assertThat(assertThrows(IllegalArgumentException.class, () -> Symmim.run(new String[] {"bench", "train",
-        "--against=tensorflow"})).getMessage(), containsString("--against=tensorflow must be pytorch"));
+        "--against=tensorflow"})).getMessage(), containsString("--against=tensorflow: must be pytorch"));
     assertThat(assertThrows(IllegalArgumentException.class, () -> Symmim.run(new String[] {"bench", "embed",
-        "--against=pytorch", "--imageSize=20"})).getMessage(), containsString("--imageSize=20 must give an even"));
+        "--against=pytorch", "--imageSize=20"})).getMessage(), containsString("--imageSize=20: must give an even"));
   }
 }

@@ -38,9 +38,9 @@ public class EmbedEvaluateCliTest {
     assertThat(badFlag("embed", "--data=" + data(), out, "--encoder=clip"),
         containsString("--encoder=clip: must be one of online, momentum, random, pixels"));
     assertThat(badFlag("embed", "--data=" + data(), out, "--encoder=pixels", "--batchSize=-1"),
-        containsString("--batchSize=-1 must be >= 1"));
+        containsString("--batchSize=-1: must be >= 1"));
     assertThat(badFlag("embed", "--data=" + data(), out, "--encoder=pixels", "--shards=5001"),
-        containsString("--shards=5001 must be in [0, 5000]"));
+        containsString("--shards=5001: must be in [0, 5000]"));
   }
 
   @Test
@@ -63,11 +63,11 @@ public class EmbedEvaluateCliTest {
     assertThat(badFlag("evaluate", "--embeddings=" + empty, out), containsString("no embeddings manifest at"));
     Files.writeString(empty.resolve("manifest.json"), "{\"modelId\": ");
     assertThat(badFlag("evaluate", "--embeddings=" + empty, out), containsString("malformed embeddings manifest"));
-    assertThat(badFlag("evaluate", "--embeddings=" + empty, out, "--k=1001"), containsString("--k=1001 must be in [1, 1000]"));
+    assertThat(badFlag("evaluate", "--embeddings=" + empty, out, "--k=1001"), containsString("--k=1001: must be in [1, 1000]"));
     assertThat(badFlag("evaluate", "--embeddings=" + empty, out, "--knnTemperature=-1"),
-        containsString("--knnTemperature=-1.0 must be > 0"));
+        containsString("--knnTemperature=-1.0: must be > 0"));
     assertThat(badFlag("evaluate", "--embeddings=" + empty, out, "--temperature=-1"), // the deprecated alias
-        containsString("--knnTemperature=-1.0 must be > 0"));
+        containsString("--knnTemperature=-1.0: must be > 0"));
     assertThat(badFlag("evaluate", "--embeddings=" + empty, out, "--k=abc"), containsString("--k=abc: not an integer"));
   }
 }

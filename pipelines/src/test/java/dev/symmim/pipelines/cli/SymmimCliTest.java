@@ -40,13 +40,13 @@ public class SymmimCliTest {
   @Test
   public void nonPositiveImageSizeIsNamed() {
     assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--imageSize=0"),
-        containsString("--imageSize=0 must be > 0"));
+        containsString("--imageSize=0: must be > 0"));
   }
 
   @Test
   public void valFractionOutsideRangeIsNamed() {
     assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--valFraction=1"),
-        containsString("--valFraction=1.0 must be in [0, 1)"));
+        containsString("--valFraction=1.0: must be in [0, 1)"));
   }
 
   @Test

@@ -146,7 +146,7 @@ public class ExportCliTest {
 
     assertThat(assertThrows(IllegalArgumentException.class, () -> Symmim.run(new String[] {"export",
         "--checkpoint=" + run, "--output=" + out, "--encoder=momentum"})).getMessage(),
-        containsString("--encoder=momentum is not in a fine-tuning checkpoint"));
+        containsString("--encoder=momentum: is not in a fine-tuning checkpoint"));
   }
 
   @Test

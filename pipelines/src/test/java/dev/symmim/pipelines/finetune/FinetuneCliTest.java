@@ -46,20 +46,20 @@ public class FinetuneCliTest {
     assertThat(badFlag("finetune", "--output=" + out()), containsString("--data is required"));
     assertThat(badFlag("finetune", d, "--output=" + out()), containsString("--checkpoint is required"));
     assertThat(badFlag("finetune", d, "--output=" + out(), "--init=random", "--labelFraction=0"),
-        containsString("--labelFraction=0.0 must be in (0, 1]"));
+        containsString("--labelFraction=0.0: must be in (0, 1]"));
     assertThat(badFlag("finetune", d, "--output=" + out(), "--init=random", "--layerDecay=1.5"),
-        containsString("--layerDecay=1.5 must be in (0, 1]"));
+        containsString("--layerDecay=1.5: must be in (0, 1]"));
     assertThat(badFlag("finetune", d, "--output=" + out(), "--init=pretrained"),
-        containsString("--init=pretrained must be checkpoint, random or a path to a .safetensors file"));
+        containsString("--init=pretrained: must be checkpoint, random or a path to a .safetensors file"));
   }
 
   @Test
   public void aSelectionThatLeavesAClassShortIsNamed() throws Exception {
     String d = "--data=" + data(List.of("shirt", "shoe"));
     assertThat(badFlag("finetune", d, "--output=" + out(), "--init=random", "--labelsPerClass=50"),
-        containsString("--labelsPerClass=50 exceeds the 40 train examples of class 'shoe'"));
+        containsString("--labelsPerClass=50: exceeds the 40 train examples of class 'shoe'"));
     assertThat(badFlag("finetune", d, "--output=" + out(), "--init=random", "--labelFraction=0.1", "--batchSize=64"),
-        containsString("--batchSize=64 exceeds the 10 labelled train images"));
+        containsString("--batchSize=64: exceeds the 10 labelled train images"));
   }
 
   @Test

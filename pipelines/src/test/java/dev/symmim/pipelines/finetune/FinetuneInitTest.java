@@ -76,15 +76,15 @@ public class FinetuneInitTest {
   public void badInitValuesAndContradictingFlagsAreNamed() throws Exception {
     String d = "--data=" + data();
     assertThat(refused(d, "--output=" + out(), "--init=weights.pt"),
-        containsString("--init=weights.pt must be checkpoint, random or a path to a .safetensors file"));
+        containsString("--init=weights.pt: must be checkpoint, random or a path to a .safetensors file"));
     Path file = TimmFiles.write(tmp.getRoot().toPath().resolve("enc.safetensors"), SPEC, META, t -> { });
     assertThat(refused(d, "--output=" + out(), "--init=" + file, "--checkpoint=/some/run"),
         containsString("--checkpoint=/some/run cannot be combined with --init=" + file));
     assertThat(refused(d, "--output=" + out(), "--init=" + file, "--depth=3"),
-        containsString("--depth=3 contradicts --init=" + file + " (depth 2)"));
+        containsString("--depth=3: contradicts --init=" + file + " (depth 2)"));
     Path bare = TimmFiles.write(tmp.getRoot().toPath().resolve("timm.safetensors"), SPEC, Map.of(), t -> { });
     assertThat(refused(d, "--output=" + out(), "--init=" + bare),
-        containsString("--heads=0 is needed: --init=" + bare + " records no num_heads"));
+        containsString("--heads=0: is needed: --init=" + bare + " records no num_heads"));
     Path missing = tmp.getRoot().toPath().resolve("nope.safetensors");
     assertThat(refused(d, "--output=" + out(), "--init=" + missing),
         containsString("--init=" + missing + ": " + missing + " does not exist"));

@@ -84,10 +84,10 @@ public class IndexSearchCliTest {
     String out = "--output=" + TMP.getRoot().toPath().resolve("other-index");
     assertThat(badFlag("index", out), containsString("--embeddings is required"));
     assertThat(badFlag("index", "--embeddings=" + embeddings), containsString("--output is required"));
-    assertThat(badFlag("index", "--embeddings=" + embeddings, out, "--shards=-1"), containsString("--shards=-1 must be in"));
-    assertThat(badFlag("index", "--embeddings=" + embeddings, out, "--m=1"), containsString("--m=1 must be in [2, 512]"));
+    assertThat(badFlag("index", "--embeddings=" + embeddings, out, "--shards=-1"), containsString("--shards=-1: must be in"));
+    assertThat(badFlag("index", "--embeddings=" + embeddings, out, "--m=1"), containsString("--m=1: must be in [2, 512]"));
     assertThat(badFlag("index", "--embeddings=" + embeddings, out, "--efConstruction=0"),
-        containsString("--efConstruction=0 must be in"));
+        containsString("--efConstruction=0: must be in"));
     assertThat(badFlag("index", "--embeddings=" + TMP.newFolder(), out), containsString("no manifest.json"));
     assertThat(badFlag("index", "--embeddings=" + embeddings, "--output=" + embeddings),
         containsString("must not be the embeddings directory"));
@@ -136,7 +136,7 @@ public class IndexSearchCliTest {
     assertThat(badFlag("search", "--index=" + index, "--id=e0000001", "--image=x.png"),
         containsString("exactly one query"));
     assertThat(badFlag("search", "--index=" + index, "--id=e0000001", "--k=20", "--width=10"),
-        containsString("--width=10 must be >= --k=20"));
+        containsString("--width=10: must be >= --k=20"));
     assertThat(badFlag("search", "--index=" + index, "--id=nope"), containsString("no embedding with id 'nope'"));
     assertThat(badFlag("search", "--index=" + embeddings, "--id=e0000001"), containsString("no index manifest"));
     // synthetic embeddings name no checkpoint encoder: --image cannot embed like them

@@ -207,6 +207,6 @@ public class RecordedFlagsTest {
     assertArrayEquals(args, RecordedFlags.apply("pretrain", args, PretrainOptions.class));
     assertThat(assertThrows(IllegalArgumentException.class, () -> RecordedFlags.apply("pretrain",
         new String[] {"--config=a.json", "--config=b.json"}, PretrainOptions.class)).getMessage(),
-        containsString("--config=b.json is given twice"));
+        containsString("--config=b.json: is given twice"));
   }
 }

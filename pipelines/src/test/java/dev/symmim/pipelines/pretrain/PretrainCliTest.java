@@ -62,13 +62,13 @@ public class PretrainCliTest {
   @Test
   public void imageSizeNotDivisibleByThePatchIsNamed() throws Exception {
     assertThat(badFlag("pretrain", "--data=" + data(28), "--output=" + out(), "--patchSize=8"),
-        containsString("--patchSize=8 does not divide the image size 28"));
+        containsString("--patchSize=8: does not divide the image size 28"));
   }
 
   @Test
   public void maskBlockNotDividingTheGridIsNamed() throws Exception {
     assertThat(badFlag("pretrain", "--data=" + data(28), "--output=" + out(), "--patchSize=4"),
-        containsString("--maskBlock=2 does not divide the patch grid side 7"));
+        containsString("--maskBlock=2: does not divide the patch grid side 7"));
   }
 
   @Test
@@ -87,22 +87,22 @@ public class PretrainCliTest {
   @Test
   public void moreStagesThanEpochsIsNamed() throws Exception {
     assertThat(badFlag("pretrain", "--data=" + data(32), "--output=" + out(), "--epochs=2", "--stages=3"),
-        containsString("--stages=3 must be in [1, --epochs=2]"));
+        containsString("--stages=3: must be in [1, --epochs=2]"));
   }
 
   @Test
   public void badLossAndAugmentationFlagsAreNamed() throws Exception {
     String d = data(32);
     assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--contrastiveTemperature=-0.1"),
-        containsString("--contrastiveTemperature=-0.1 must be > 0"));
+        containsString("--contrastiveTemperature=-0.1: must be > 0"));
     assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--temperature=-0.1"), // deprecated alias
-        containsString("--contrastiveTemperature=-0.1 must be > 0"));
+        containsString("--contrastiveTemperature=-0.1: must be > 0"));
     assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--batchSize=0"),
-        containsString("--batchSize=0 must be >= 2"));
+        containsString("--batchSize=0: must be >= 2"));
     assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--view2MinScale=1.5"),
-        containsString("--view2MinScale=1.5 must be in (0, 1]"));
+        containsString("--view2MinScale=1.5: must be in (0, 1]"));
     assertThat(badFlag("pretrain", "--data=" + d, "--output=" + out(), "--epochs=4", "--warmupEpochs=5"),
-        containsString("--warmupEpochs=5.0 must be -1 (METHOD.md rule) or in [0, --epochs=4]"));
+        containsString("--warmupEpochs=5.0: must be -1 (METHOD.md rule) or in [0, --epochs=4]"));
   }
 
   @Test
