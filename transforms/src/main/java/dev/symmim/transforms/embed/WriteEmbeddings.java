@@ -59,7 +59,7 @@ public final class WriteEmbeddings extends PTransform<PCollection<Embedding>, PC
     return new WriteEmbeddings(outputDir, numShards, VertexExport.defaults(), List.of());
   }
 
-  /** The Vertex AI records' crowding tag. */
+  /** How the Vertex AI records are written (their crowding tag); see {@link VertexExport}. */
   public WriteEmbeddings withVertex(VertexExport value) {
     if (value == null) {
       throw new IllegalArgumentException("vertex export settings must not be null");
