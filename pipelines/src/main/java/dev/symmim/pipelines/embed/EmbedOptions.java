@@ -5,16 +5,18 @@ import dev.symmim.pipelines.options.DataOptions;
 import dev.symmim.pipelines.options.EncoderFlag;
 import dev.symmim.pipelines.options.InferenceOptions;
 import dev.symmim.pipelines.options.OutputOptions;
+import dev.symmim.pipelines.options.VertexCrowdingFlag;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
 /**
  * Options of {@code symmim embed}: every split of {@code --data} is embedded into {@code --output}
- * (manifest.json, embeddings/*.avro, vertex/*.json, failed/).
+ * (manifest.json, embeddings/*.avro, vertex/*.json, vertex-index-metadata.json, failed/).
  */
 public interface EmbedOptions extends DataOptions, OutputOptions, InferenceOptions {
   @Override
-  @Description("Output directory: manifest.json, embeddings/*.avro, vertex/*.json, failed/. Local or gs://.")
+  @Description("Output directory: manifest.json, embeddings/*.avro, vertex/*.json, vertex-index-metadata.json, "
+      + "failed/. Local or gs://.")
   @Validation.Required
   String getOutput();
 
@@ -45,4 +47,18 @@ public interface EmbedOptions extends DataOptions, OutputOptions, InferenceOptio
   int getShards();
 
   void setShards(int value);
+
+  @Description("crowding_tag of each Vertex AI Vector Search record in vertex/*.json: none, or label (the example's "
+      + "class, so a query can cap the neighbours per class; unlabelled examples get none).")
+  @Default.Enum("none")
+  VertexCrowdingFlag getVertexCrowdingTag();
+
+  void setVertexCrowdingTag(VertexCrowdingFlag value);
+
+  @Description("approximateNeighborsCount of the Vertex AI index in vertex-index-metadata.json: neighbours the "
+      + "tree-AH search finds before exact reordering.")
+  @Default.Integer(150)
+  int getVertexNeighbors();
+
+  void setVertexNeighbors(int value);
 }

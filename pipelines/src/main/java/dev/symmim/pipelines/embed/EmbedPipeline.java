@@ -5,6 +5,7 @@ import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.pipelines.options.DeviceFlag;
 import dev.symmim.pipelines.options.Flags;
 import dev.symmim.pipelines.options.OptionDocs;
+import dev.symmim.pipelines.options.VertexCrowdingFlag;
 import dev.symmim.pipelines.runner.BuildInfo;
 import dev.symmim.pipelines.runner.Jobs;
 import dev.symmim.pipelines.runner.RunnerDefaults;
@@ -14,6 +15,7 @@ import dev.symmim.transforms.embed.EmbedDataset;
 import dev.symmim.transforms.embed.EmbedPlanner;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.embed.EncoderKind;
+import dev.symmim.transforms.embed.VertexExport;
 import dev.symmim.transforms.embed.WriteEmbeddings;
 import dev.symmim.transforms.progress.ProgressMeter;
 import java.io.IOException;
@@ -33,6 +35,8 @@ public final class EmbedPipeline {
     Flags.check(o.getBatchSize() >= 1, "batchSize", o.getBatchSize(), "must be >= 1");
     Flags.check(o.getShards() >= 0 && o.getShards() <= WriteEmbeddings.MAX_SHARDS, "shards", o.getShards(),
         "must be in [0, " + WriteEmbeddings.MAX_SHARDS + "]");
+    Flags.check(o.getVertexNeighbors() >= 1, "vertexNeighbors", o.getVertexNeighbors(), "must be >= 1");
+    VertexExport vertex = new VertexExport(o.getVertexCrowdingTag() == VertexCrowdingFlag.label, o.getVertexNeighbors());
     EncoderKind kind = EncoderKind.valueOf(o.getEncoder().name());
     Readout readout = readout(o.getReadout(), "readout");
     if (!kind.isPixels()) {
@@ -48,7 +52,7 @@ public final class EmbedPipeline {
     record.put("flags", OptionDocs.values(o, EmbedOptions.class));
     record.put("codeVersion", BuildInfo.version());
     return EmbedPlanner.plan(new EmbedPlanner.Request(o.getData(), o.getCheckpoint(), o.getOutput(), kind, readout,
-        o.getBatchSize(), o.getDevice().kind, o.getShards(), RunnerDefaults.inferenceThreads(o), record));
+        o.getBatchSize(), o.getDevice().kind, o.getShards(), RunnerDefaults.inferenceThreads(o), vertex, record));
   }
 
   /** The read-out a flag names; a bad one is refused naming the flag. */

@@ -16,6 +16,7 @@ import dev.symmim.transforms.embed.EmbedDataset;
 import dev.symmim.transforms.embed.EmbedPlanner;
 import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.embed.EncoderKind;
+import dev.symmim.transforms.embed.VertexExport;
 import dev.symmim.transforms.evaluate.EvaluateEmbeddings;
 import dev.symmim.transforms.evaluate.EvaluationMetrics;
 import dev.symmim.transforms.evaluate.KnnResult;
@@ -270,7 +271,8 @@ public final class EvaluatePipeline {
       record.put("command", "symmim evaluate (comparison set " + b.name() + ")");
       record.put("codeVersion", BuildInfo.version());
       EmbedDataset.Plan plan = EmbedPlanner.plan(new EmbedPlanner.Request(main.dataset(), main.checkpoint(), dir,
-          b.kind(), b.readout(), o.getBatchSize(), o.getDevice().kind, 0, RunnerDefaults.inferenceThreads(o), record));
+          b.kind(), b.readout(), o.getBatchSize(), o.getDevice().kind, 0, RunnerDefaults.inferenceThreads(o),
+          VertexExport.defaults(), record));
       p.apply("Embed-" + b.name(), EmbedDataset.of(plan));
       sets.add(new EmbeddingSet(b.name(), dir, null));
     }

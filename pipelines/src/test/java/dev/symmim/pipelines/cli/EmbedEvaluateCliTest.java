@@ -41,6 +41,10 @@ public class EmbedEvaluateCliTest {
         containsString("--batchSize=-1: must be >= 1"));
     assertThat(badFlag("embed", "--data=" + data(), out, "--encoder=pixels", "--shards=5001"),
         containsString("--shards=5001: must be in [0, 5000]"));
+    assertThat(badFlag("embed", "--data=" + data(), out, "--encoder=pixels", "--vertexNeighbors=0"),
+        containsString("--vertexNeighbors=0: must be >= 1"));
+    assertThat(badFlag("embed", "--data=" + data(), out, "--encoder=pixels", "--vertexCrowdingTag=class"),
+        containsString("--vertexCrowdingTag=class: must be one of none, label"));
   }
 
   @Test

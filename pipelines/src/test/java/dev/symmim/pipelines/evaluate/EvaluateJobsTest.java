@@ -15,7 +15,7 @@ import org.junit.Test;
 public class EvaluateJobsTest {
   static EmbeddingSet set(String name, long records, int dim) {
     return new EmbeddingSet(name, "/unused/" + name, new EmbeddingsManifest("sha256:0/online", dim, "online", null,
-        "/data", "00", records, 0, Map.of("train", records), List.of(), List.of(), List.of("a"), null));
+        "/data", "00", records, 0, Map.of("train", records), List.of(), List.of(), null, List.of("a"), null));
   }
 
   static List<List<String>> names(List<List<EmbeddingSet>> jobs) {

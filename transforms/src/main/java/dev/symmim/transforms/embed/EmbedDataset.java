@@ -4,6 +4,7 @@ import dev.symmim.schemas.Embedding;
 import dev.symmim.schemas.ShardInfo;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.failures.WriteFailures;
+import dev.symmim.transforms.io.Locations;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -29,19 +30,21 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * {@code symmim embed} as one composite: prepared shards -> batches -> {@link ComputeEmbeddings} ->
- * {@link WriteEmbeddings} + dead letters -> {@code manifest.json} (written last, only when
- * {@code inputs == embedded + failed}). Emits the manifest's JSON.
+ * {@link WriteEmbeddings} + dead letters -> {@code vertex-index-metadata.json} ({@link VertexIndexMetadata})
+ * and {@code manifest.json} (written last, only when {@code inputs == embedded + failed}). Emits the
+ * manifest's JSON.
  */
 public final class EmbedDataset extends PTransform<PBegin, PCollection<String>> {
   /**
    * Everything the job needs, decided on the driver.
    *
    * @param shards the dataset's shards to embed (every split)
-   * @param manifest the manifest to complete with counts and files ({@code inputs}, {@code failed},
-   *     {@code splits}, {@code shards}, {@code vertexFiles} are filled in by the job)
+   * @param vertex how the Vertex AI input and index metadata are written
+   * @param manifestJson the manifest to complete with counts and files ({@code inputs}, {@code failed},
+   *     {@code splits}, {@code shards}, {@code vertexFiles}, {@code vertexIndexMetadata} are filled in by the job)
    */
   public record Plan(String outputDir, List<ShardRef> shards, Embedder.Spec spec, int batchSize, int numShards,
-      String manifestJson) implements Serializable {}
+      VertexExport vertex, String manifestJson) implements Serializable {}
 
   private final Plan plan;
 
@@ -67,7 +70,8 @@ public final class EmbedDataset extends PTransform<PBegin, PCollection<String>> 
         .apply("ComputeEmbeddings", ComputeEmbeddings.with(plan.spec(), template.modelId()));
     PCollection<Embedding> embeddings = computed.get(ComputeEmbeddings.EMBEDDINGS);
     PCollectionView<List<ShardInfo>> parts = embeddings
-        .apply("WriteEmbeddings", WriteEmbeddings.to(plan.outputDir(), plan.numShards()))
+        .apply("WriteEmbeddings", WriteEmbeddings.to(plan.outputDir(), plan.numShards()).withVertex(plan.vertex())
+            .withClasses(template.classes()))
         .apply("PartsView", View.asList());
     PCollectionView<List<ShardInfo>> failedFiles = computed.get(ComputeEmbeddings.FAILURES)
         .apply("WriteFailures", WriteFailures.to(plan.outputDir()))
@@ -79,7 +83,8 @@ public final class EmbedDataset extends PTransform<PBegin, PCollection<String>> 
     long inputs = plan.shards().stream().mapToLong(ShardRef::records).sum();
     return begin
         .apply("Trigger", Create.of(plan.outputDir()).withCoder(StringUtf8Coder.of()))
-        .apply("WriteManifest", ParDo.of(new ManifestFn(plan.manifestJson(), inputs, parts, failedFiles, perSplit))
+        .apply("WriteManifest", ParDo.of(new ManifestFn(plan.manifestJson(), plan.vertex(), inputs, parts, failedFiles,
+                perSplit))
             .withSideInputs(parts, failedFiles, perSplit))
         .setCoder(StringUtf8Coder.of());
   }
@@ -98,19 +103,22 @@ public final class EmbedDataset extends PTransform<PBegin, PCollection<String>> 
     long failed = failedFiles.stream().mapToLong(ShardInfo::getRecords).sum();
     Map<String, Long> splits = new LinkedHashMap<>(new TreeMap<>(perSplit));
     return new EmbeddingsManifest(t.modelId(), t.dim(), t.encoder(), t.checkpoint(), t.dataset(),
-        t.datasetManifestSha256(), inputs, failed, splits, shards, vertex, t.classes(), t.config());
+        t.datasetManifestSha256(), inputs, failed, splits, shards, vertex, VertexIndexMetadata.FILE_NAME, t.classes(),
+        t.config());
   }
 
   static class ManifestFn extends DoFn<String, String> {
     private final String templateJson;
+    private final VertexExport vertex;
     private final long inputs;
     private final PCollectionView<List<ShardInfo>> parts;
     private final PCollectionView<List<ShardInfo>> failedFiles;
     private final PCollectionView<Map<String, Long>> perSplit;
 
-    ManifestFn(String templateJson, long inputs, PCollectionView<List<ShardInfo>> parts,
+    ManifestFn(String templateJson, VertexExport vertex, long inputs, PCollectionView<List<ShardInfo>> parts,
         PCollectionView<List<ShardInfo>> failedFiles, PCollectionView<Map<String, Long>> perSplit) {
       this.templateJson = templateJson;
+      this.vertex = vertex;
       this.inputs = inputs;
       this.parts = parts;
       this.failedFiles = failedFiles;
@@ -130,6 +138,8 @@ public final class EmbedDataset extends PTransform<PBegin, PCollection<String>> 
         throw new IllegalStateException("the embedding parts hold " + written + " records but " + m.records()
             + " were embedded; refusing to write " + EmbeddingsManifest.FILE_NAME);
       }
+      VertexIndexMetadata.of(Locations.child(c.element(), EmbeddingsManifest.VERTEX_DIR), m.dim(), m.records(),
+          vertex.approximateNeighborsCount()).writeTo(c.element());
       m.writeTo(c.element());
       c.output(DatasetManifest.json().writeValueAsString(m));
     }

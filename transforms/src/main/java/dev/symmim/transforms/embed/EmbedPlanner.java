@@ -38,10 +38,11 @@ public final class EmbedPlanner {
    * @param shards output part files (0: one per {@value #EMBEDDINGS_PER_SHARD} embeddings)
    * @param threads torch intra-op threads per inference worker
    * @param readout how a checkpoint encoder's vector is read out ({@link Readout}: cls, mean, grid2, ...)
+   * @param vertex how the Vertex AI Vector Search input and index metadata are written
    * @param record what made the job (command, flags, code version), kept in the manifest's config
    */
   public record Request(String data, String checkpoint, String output, EncoderKind kind, Readout readout,
-      int batchSize, DeviceKind device, int shards, int threads, Map<String, Object> record) {}
+      int batchSize, DeviceKind device, int shards, int threads, VertexExport vertex, Map<String, Object> record) {}
 
   public static EmbedDataset.Plan plan(Request r) throws IOException {
     EncoderKind kind = r.kind();
@@ -121,10 +122,10 @@ public final class EmbedPlanner {
     config.put("imageSize", m.imageSize());
     config.put("channels", m.channels());
     EmbeddingsManifest template = new EmbeddingsManifest(modelId, dim, kind.name(), checkpointDir, data,
-        Sha256.of(manifestBytes), 0, 0, Map.of(), List.of(), List.of(), m.classes(), config);
+        Sha256.of(manifestBytes), 0, 0, Map.of(), List.of(), List.of(), null, m.classes(), config);
     Embedder.Spec spec = new Embedder.Spec(kind, checkpointDir, r.device(), m.imageSize(), m.channels(),
         m.channelMean(), m.channelStd(), r.threads(), r.readout().flag(), meanImage);
-    return new EmbedDataset.Plan(output, shards, spec, r.batchSize(), numShards,
+    return new EmbedDataset.Plan(output, shards, spec, r.batchSize(), numShards, r.vertex(),
         DatasetManifest.json().writeValueAsString(template));
   }
 

@@ -14,7 +14,8 @@ import java.util.Map;
  * <pre>
  * manifest.json                                 this record
  * embeddings/part-SSSSS-of-NNNNN.avro            {@code dev.symmim.schemas.Embedding} records
- * vertex/part-SSSSS-of-NNNNN.json                {"id": .., "embedding": [..]} per line
+ * vertex/part-SSSSS-of-NNNNN.json                Vertex AI Vector Search input: {"id", "embedding", "restricts"} per line
+ * vertex-index-metadata.json                    the Vector Search index's metadata (gcloud ai indexes create --metadata-file)
  * failed/failed-SSSSS-of-NNNNN.avro              FailedRecord dead letters
  * </pre>
  *
@@ -27,6 +28,9 @@ import java.util.Map;
  * @param dataset the prepared dataset directory
  * @param datasetManifestSha256 SHA-256 of the dataset's manifest.json bytes
  * @param shards every embeddings part file with record count and SHA-256 (paths relative to here)
+ * @param vertexFiles every Vertex AI input part file (see {@link VertexExport})
+ * @param vertexIndexMetadata {@value VertexIndexMetadata#FILE_NAME} (see {@link VertexIndexMetadata}); null in
+ *     directories written before it existed
  * @param splits records per split
  * @param classes class names of the dataset (index = label)
  * @param config how the vectors were made (flags, image size, normalization, pooling)
@@ -44,6 +48,7 @@ public record EmbeddingsManifest(
     Map<String, Long> splits,
     List<DatasetManifest.Shard> shards,
     List<String> vertexFiles,
+    String vertexIndexMetadata,
     List<String> classes,
     JsonNode config) {
 

@@ -33,7 +33,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Writes embeddings as {@code embeddings/part-SSSSS-of-NNNNN.avro} (records sorted by id, placed by
  * a stable hash of the id, so reruns write identical bytes) and, beside each part, the Vertex AI
  * Vector Search input {@code vertex/part-SSSSS-of-NNNNN.json}: one
- * {@code {"id":..,"embedding":[..],"restricts":[{"namespace":"label","allow":[..]}]}} per line.
+ * {@code {"id":..,"embedding":[..],"restricts":[split, label]}} per line, as {@link VertexExport} says.
  * Emits one {@link ShardInfo} per Avro part (split {@code "embeddings"}).
  */
 public final class WriteEmbeddings extends PTransform<PCollection<Embedding>, PCollection<ShardInfo>> {
@@ -41,17 +41,35 @@ public final class WriteEmbeddings extends PTransform<PCollection<Embedding>, PC
   public static final int MAX_SHARDS = 5000;
   private final String outputDir;
   private final int numShards;
+  private final VertexExport vertex;
+  private final List<String> classes;
 
-  private WriteEmbeddings(String outputDir, int numShards) {
+  private WriteEmbeddings(String outputDir, int numShards, VertexExport vertex, List<String> classes) {
     this.outputDir = outputDir;
     this.numShards = numShards;
+    this.vertex = vertex;
+    this.classes = classes;
   }
 
+  /** Writes into {@code outputDir}: {@link VertexExport#defaults()}, no class names (labels as indices). */
   public static WriteEmbeddings to(String outputDir, int numShards) {
     if (numShards < 1 || numShards > MAX_SHARDS) {
       throw new IllegalArgumentException("shards must be in [1, " + MAX_SHARDS + "], got " + numShards);
     }
-    return new WriteEmbeddings(outputDir, numShards);
+    return new WriteEmbeddings(outputDir, numShards, VertexExport.defaults(), List.of());
+  }
+
+  /** How the Vertex AI records are written (their crowding tag); see {@link VertexExport}. */
+  public WriteEmbeddings withVertex(VertexExport value) {
+    if (value == null) {
+      throw new IllegalArgumentException("vertex export settings must not be null");
+    }
+    return new WriteEmbeddings(outputDir, numShards, value, classes);
+  }
+
+  /** The dataset's class names (index = label), for label restricts of records without a label name. */
+  public WriteEmbeddings withClasses(List<String> value) {
+    return new WriteEmbeddings(outputDir, numShards, vertex, value == null ? List.of() : new ArrayList<>(value));
   }
 
   /** Relative path of part {@code shard} in {@code dir} ({@code embeddings} or {@code vertex}). */
@@ -67,17 +85,21 @@ public final class WriteEmbeddings extends PTransform<PCollection<Embedding>, PC
             .withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), AvroCoder.of(Embedding.class)))
         .apply("GroupShards", GroupByKey.create())
-        .apply("WriteParts", ParDo.of(new WriteFn(outputDir, numShards)))
+        .apply("WriteParts", ParDo.of(new WriteFn(outputDir, numShards, vertex, classes)))
         .setCoder(AvroCoder.of(ShardInfo.class));
   }
 
   static class WriteFn extends DoFn<KV<Integer, Iterable<Embedding>>, ShardInfo> {
     private final String outputDir;
     private final int numShards;
+    private final VertexExport vertex;
+    private final List<String> classes;
 
-    WriteFn(String outputDir, int numShards) {
+    WriteFn(String outputDir, int numShards, VertexExport vertex, List<String> classes) {
       this.outputDir = outputDir;
       this.numShards = numShards;
+      this.vertex = vertex;
+      this.classes = classes;
     }
 
     @ProcessElement
@@ -90,7 +112,7 @@ public final class WriteEmbeddings extends PTransform<PCollection<Embedding>, PC
       AvroShardWriter.Written w = AvroShardWriter.write(DatasetPaths.resolve(outputDir, avro), Embedding.getClassSchema(), records);
       writeVertex(DatasetPaths.resolve(outputDir, partPath(EmbeddingsManifest.VERTEX_DIR, shard, numShards, "json")),
           DatasetPaths.resolve(outputDir, EmbeddingsManifest.VERTEX_DIR + "/.tmp-" + shard + "-" + System.nanoTime()),
-          records);
+          records, vertex, classes);
       out.output(w.toShardInfo(EmbeddingsManifest.EMBEDDINGS_DIR, shard, numShards, avro));
     }
   }
@@ -98,29 +120,13 @@ public final class WriteEmbeddings extends PTransform<PCollection<Embedding>, PC
   private static final JsonFactory JSON = new JsonFactory();
 
   /** Writes the Vertex AI JSON lines under a temporary name, then renames into place. */
-  static void writeVertex(ResourceId target, ResourceId temp, List<Embedding> records) throws IOException {
+  static void writeVertex(ResourceId target, ResourceId temp, List<Embedding> records, VertexExport vertex,
+      List<String> classes) throws IOException {
     try (OutputStream out = Channels.newOutputStream(FileSystems.create(temp, MimeTypes.TEXT));
         JsonGenerator g = JSON.createGenerator(out)) {
       g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
       for (Embedding e : records) {
-        g.writeStartObject();
-        g.writeStringField("id", e.getId().toString());
-        g.writeArrayFieldStart("embedding");
-        for (Float x : e.getVector()) {
-          g.writeNumber(x);
-        }
-        g.writeEndArray();
-        if (e.getLabelName() != null) {
-          g.writeArrayFieldStart("restricts");
-          g.writeStartObject();
-          g.writeStringField("namespace", "label");
-          g.writeArrayFieldStart("allow");
-          g.writeString(e.getLabelName().toString());
-          g.writeEndArray();
-          g.writeEndObject();
-          g.writeEndArray();
-        }
-        g.writeEndObject();
+        vertex.write(g, e, classes);
       }
       g.writeRaw('\n');
     }

@@ -96,7 +96,7 @@ public final class SyntheticEmbeddings {
     ObjectNode config = DatasetManifest.json().createObjectNode();
     config.put("generator", "SyntheticEmbeddings (Gaussian clusters)");
     EmbeddingsManifest m = new EmbeddingsManifest(modelId, dim, "synthetic", null, "synthetic", null,
-        records.size(), 0, Map.of("train", (long) records.size()), shards, List.of(), classNames, config);
+        records.size(), 0, Map.of("train", (long) records.size()), shards, List.of(), null, classNames, config);
     m.writeTo(dir);
     return m;
   }

@@ -88,13 +88,19 @@ public class EmbedDatasetTest {
   }
 
   static EmbedDataset.Plan plan(Path data, Path out, Embedder.Spec spec, String modelId, int dim) throws Exception {
+    return plan(data, out, spec, modelId, dim, VertexExport.defaults());
+  }
+
+  static EmbedDataset.Plan plan(Path data, Path out, Embedder.Spec spec, String modelId, int dim, VertexExport vertex)
+      throws Exception {
     DatasetManifest m = DatasetManifest.readFrom(data.toString());
     List<ShardRef> shards = new ArrayList<>();
     m.splits().forEach((split, s) -> s.shards().forEach(sh ->
         shards.add(new ShardRef(split, data.resolve(sh.path()).toString(), sh.records(), sh.sha256()))));
     EmbeddingsManifest template = new EmbeddingsManifest(modelId, dim, spec.kind().name(), spec.checkpointDir(),
-        data.toString(), "x", 0, 0, Map.of(), List.of(), List.of(), m.classes(), null);
-    return new EmbedDataset.Plan(out.toString(), shards, spec, 16, 2, DatasetManifest.json().writeValueAsString(template));
+        data.toString(), "x", 0, 0, Map.of(), List.of(), List.of(), null, m.classes(), null);
+    return new EmbedDataset.Plan(out.toString(), shards, spec, 16, 2, vertex,
+        DatasetManifest.json().writeValueAsString(template));
   }
 
   static void run(EmbedDataset.Plan plan) {
@@ -139,7 +145,8 @@ public class EmbedDatasetTest {
         JsonNode v = json.readTree(line);
         assertEquals(SIZE * SIZE, v.get("embedding").size());
         assertNotNull(v.get("id").asText());
-        assertEquals("label", v.get("restricts").get(0).get("namespace").asText());
+        assertEquals("split", v.get("restricts").get(0).get("namespace").asText());
+        assertEquals("label", v.get("restricts").get(1).get("namespace").asText());
         vertexLines++;
       }
     }

@@ -69,7 +69,7 @@ public class ReadBackJsonFuzzTest {
     new EmbeddingsManifest("sha256:0123456789abcdef/online", 64, "online", "/runs/a/checkpoints/step-00000010",
         "/data/prepared", shard.sha256(), 6, 1, Map.of("train", 5L), List.of(new DatasetManifest.Shard(
             "embeddings/part-00000-of-00001.avro", 5, 4096, shard.sha256())),
-        List.of("vertex/part-00000-of-00001.json"), List.of("top", "trouser"),
+        List.of("vertex/part-00000-of-00001.json"), "vertex-index-metadata.json", List.of("top", "trouser"),
         DatasetManifest.json().readTree("{\"batchSize\":256}"))
         .writeTo(embeddings.toString());
 
