@@ -159,6 +159,6 @@ public class ExportCliTest {
         containsString("--checkpoint=" + empty + ": " + empty + " holds no checkpoint"));
     assertThat(assertThrows(IllegalArgumentException.class, () -> Symmim.run(new String[] {"export",
         "--checkpoint=" + empty, "--output=s3://bucket/x"})).getMessage(),
-        containsString("--output=s3://bucket/x must be a local directory or gs://bucket/path"));
+        containsString("--output=s3://bucket/x: must be a local directory or gs://bucket/path"));
   }
 }

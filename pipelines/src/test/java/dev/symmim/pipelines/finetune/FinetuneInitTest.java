@@ -79,7 +79,7 @@ public class FinetuneInitTest {
         containsString("--init=weights.pt: must be checkpoint, random or a path to a .safetensors file"));
     Path file = TimmFiles.write(tmp.getRoot().toPath().resolve("enc.safetensors"), SPEC, META, t -> { });
     assertThat(refused(d, "--output=" + out(), "--init=" + file, "--checkpoint=/some/run"),
-        containsString("--checkpoint=/some/run cannot be combined with --init=" + file));
+        containsString("--checkpoint=/some/run: cannot be combined with --init=" + file));
     assertThat(refused(d, "--output=" + out(), "--init=" + file, "--depth=3"),
         containsString("--depth=3: contradicts --init=" + file + " (depth 2)"));
     Path bare = TimmFiles.write(tmp.getRoot().toPath().resolve("timm.safetensors"), SPEC, Map.of(), t -> { });

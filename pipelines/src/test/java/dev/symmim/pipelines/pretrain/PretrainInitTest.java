@@ -48,7 +48,7 @@ public class PretrainInitTest {
     flags[4] = "--heads=4";
     flags[flags.length - 1] = "--init=" + file;
     assertThat(assertThrows(IllegalArgumentException.class, () -> plan(flags)).getMessage(),
-        containsString("--heads=4 differs from the 2 heads recorded in --init=" + file));
+        containsString("--heads=4: differs from the 2 heads recorded in --init=" + file));
     flags[4] = "--heads=2";
     flags[3] = "--depth=3";
     assertThat(assertThrows(IllegalArgumentException.class, () -> plan(flags)).getMessage(),
