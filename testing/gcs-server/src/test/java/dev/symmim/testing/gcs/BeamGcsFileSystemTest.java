@@ -169,4 +169,13 @@ public class BeamGcsFileSystemTest {
     assertArrayEquals(all.toByteArray(), back.toByteArray());
     assertTrue(server.faultCounts().toString(), server.faultCounts().unavailable() + server.faultCounts().resets() > 0);
   }
+
+  @Test
+  public void aWriteResumesAfterItsUploadIsCutInTheMiddle() throws Exception {
+    byte[] data = random(3_000_000, 30);
+    server.failResumableUploadOnce(1_500_000);
+    write("gs://beam/cut/big.bin", data);
+    assertEquals(server.faultCounts().toString(), 1, server.faultCounts().midUploadFailures());
+    assertArrayEquals(data, read("gs://beam/cut/big.bin"));
+  }
 }

@@ -188,6 +188,35 @@ public class StorageClientTest {
       assertArrayEquals(data, storage.readAllBytes(BlobId.of("client", "flaky/" + i)));
     }
     GcsServer.FaultCounts counts = server.faultCounts();
-    assertTrue(counts.toString(), counts.unavailable() > 0 && counts.resets() > 0);
+    assertTrue(counts.toString(), counts.unavailable() > 0 && counts.resets() > 0 && counts.slow() > 0);
+  }
+
+  @Test
+  public void clientResumesAResumableUploadCutInItsMiddle() throws Exception {
+    byte[] data = random(1024 * 1024 + 777, 5);
+    server.failResumableUploadOnce(300_000); // inside the second 256 KiB chunk
+    try (WriteChannel w = storage.writer(BlobInfo.newBuilder("client", "cut/blob.bin").build(),
+        Storage.BlobWriteOption.doesNotExist())) {
+      w.setChunkSize(256 * 1024);
+      w.write(ByteBuffer.wrap(data));
+    }
+    assertEquals(server.faultCounts().toString(), 1, server.faultCounts().midUploadFailures());
+    assertArrayEquals(data, storage.readAllBytes(BlobId.of("client", "cut/blob.bin")));
+  }
+
+  @Test
+  public void createFromAFileResumesAfterItsUploadIsCut() throws Exception {
+    byte[] data = random(600_000, 6);
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("cut", ".bin");
+    try {
+      java.nio.file.Files.write(file, data);
+      server.failResumableUploadOnce(100_000);
+      storage.createFrom(BlobInfo.newBuilder("client", "cut/file.bin").build(), file,
+          Storage.BlobWriteOption.doesNotExist());
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+    assertEquals(server.faultCounts().toString(), 1, server.faultCounts().midUploadFailures());
+    assertArrayEquals(data, storage.readAllBytes(BlobId.of("client", "cut/file.bin")));
   }
 }
