@@ -175,9 +175,9 @@ public final class GcsServer implements AutoCloseable {
           out.write(x.responseBody);
         }
       }
+      String late = fault == FaultInjector.Fault.SLOW ? ", " + decision.delayMillis() + " ms late (injected)" : "";
       log(exchange.getRequestMethod(), target, x.status + String.format(" (%d bytes read in %.1f ms, answered in %.1f ms%s)",
-          body.length, (read - start) / 1e6, (System.nanoTime() - read) / 1e6,
-          fault == FaultInjector.Fault.SLOW ? ", " + decision.delayMillis() + " ms late (injected)" : ""));
+          body.length, (read - start) / 1e6, (System.nanoTime() - read) / 1e6, late));
     } catch (RuntimeException e) {
       // A bug here must be visible; the client sees the connection close and retries or fails.
       e.printStackTrace();

@@ -329,8 +329,8 @@ final class JsonApi {
       long cut = faults.get().midUploadCut(first, first + data.length);
       if (cut >= 0) {
         store.continueUpload(id, first, Arrays.copyOf(data, (int) (cut - first)), null);
-        throw new ConnectionDropped("gs://" + u.bucket + "/" + u.name + ": kept its first " + cut + " bytes, of a chunk of bytes "
-            + first + "-" + (first + data.length - 1));
+        throw new ConnectionDropped("gs://" + u.bucket + "/" + u.name + ": kept its first " + cut
+            + " bytes, of a chunk of bytes " + first + "-" + (first + data.length - 1));
       }
     }
     return store.continueUpload(id, first, data, total);

@@ -214,7 +214,8 @@ public class WireProtocolTest {
         new byte[0]);
     String session = init.headers().firstValue("Location").orElseThrow().substring(server.host().length());
     // The first chunk ends before the armed offset: taken as usual.
-    assertEquals(308, send("PUT", session, Arrays.copyOfRange(data, 0, 6), "Content-Range", "bytes 0-5/*").statusCode());
+    assertEquals(308,
+        send("PUT", session, Arrays.copyOfRange(data, 0, 6), "Content-Range", "bytes 0-5/*").statusCode());
     assertEquals(0, server.faultCounts().midUploadFailures());
     // The chunk past byte 10 loses its connection after bytes 6-9 were kept.
     assertThrows(java.io.IOException.class,
@@ -225,7 +226,8 @@ public class WireProtocolTest {
     assertEquals("bytes=0-9", status.headers().firstValue("Range").orElseThrow());
     assertEquals(404, send("GET", "/storage/v1/b/wire/o/cut", null).statusCode());
     // Once: the rest goes through, and so does a second upload past the offset.
-    HttpResponse<byte[]> rest = send("PUT", session, Arrays.copyOfRange(data, 10, 36), "Content-Range", "bytes 10-35/36");
+    HttpResponse<byte[]> rest =
+        send("PUT", session, Arrays.copyOfRange(data, 10, 36), "Content-Range", "bytes 10-35/36");
     assertEquals(200, rest.statusCode());
     assertArrayEquals(data, send("GET", "/storage/v1/b/wire/o/cut?alt=media", null).body());
     HttpResponse<byte[]> again = send("POST", "/upload/storage/v1/b/wire/o?uploadType=resumable&name=whole",
