@@ -117,8 +117,4 @@ final class FaultInjector {
   long midUploadFailures() {
     return midUploadFailures.get();
   }
-
-  boolean midUploadArmed() {
-    return midUploadAt.get() >= 0;
-  }
 }
