@@ -207,16 +207,20 @@ public class StorageClientTest {
   @Test
   public void createFromAFileResumesAfterItsUploadIsCut() throws Exception {
     byte[] data = random(600_000, 6);
+    java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
     java.nio.file.Path file = java.nio.file.Files.createTempFile("cut", ".bin");
     try {
       java.nio.file.Files.write(file, data);
-      server.failResumableUploadOnce(100_000);
+      server.failResumableUploadOnce(100_000).logCalls(new java.io.PrintStream(calls, true, StandardCharsets.UTF_8));
       storage.createFrom(BlobInfo.newBuilder("client", "cut/file.bin").build(), file,
           Storage.BlobWriteOption.doesNotExist());
     } finally {
       java.nio.file.Files.delete(file);
     }
     assertEquals(server.faultCounts().toString(), 1, server.faultCounts().midUploadFailures());
+    // The client asked the session what it kept (308, empty body) and sent only the rest.
+    String log = calls.toString(StandardCharsets.UTF_8);
+    assertTrue(log, log.contains("-> 308 (0 bytes read") && log.contains("-> 200 (500000 bytes read"));
     assertArrayEquals(data, storage.readAllBytes(BlobId.of("client", "cut/file.bin")));
   }
 }
