@@ -162,8 +162,9 @@ public class GcsFaultWorkflowIT {
     List<String> newLogLines = new ArrayList<>(warnings(faulty.logged()));
     newLogLines.removeAll(warnings(clean.logged()));
     System.out.println("GcsFaultWorkflowIT: warnings only with faults: " + newLogLines);
-    List<String> printed = Arrays.stream(faulty.printed().split("\n")).filter(l -> l.startsWith("prepare: ")
-        || l.startsWith("evaluate: online")).toList();
+    List<String> printed = Arrays.stream(faulty.printed().split("\n"))
+        .filter(l -> l.startsWith("prepare: " + (TRAIN + TEST) + " inputs") || l.startsWith("evaluate: online"))
+        .map(l -> "`" + l.replaceAll(" +", " ") + "`").toList();
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("calls", faults.calls());
     figures.put("503", faults.unavailable());
@@ -175,11 +176,12 @@ public class GcsFaultWorkflowIT {
     new FaultRow("gcs-faults-workflow", "GCS errors during a whole workflow",
         "test GCS server: 10% of calls fail (a third 503, a third dropped connections, a third 200-500 ms late), "
             + "and one resumable upload (a checkpoint's tensors.bin) loses its connection after " + CUT_AFTER_BYTES
-            + " bytes; prepare, pretrain, embed, evaluate and index on gs://",
-        "the same summary lines as without faults (" + String.join("; ", printed) + "), only slower; "
-            + (newLogLines.isEmpty() ? "no warning" : "the log adds: " + String.join(" | ", newLogLines.stream()
-                .map(l -> l.contains("MetricsEnvironment - Unable to update metrics") ? l + " (once per process: Beam "
-                    + "counting a retry of its GCS client on an upload thread; harmless)" : l).toList())),
+            + " bytes; prepare, pretrain, embed, evaluate and index of " + (TRAIN + TEST) + " images on gs://",
+        "every command prints the same summary lines as without faults, e.g. " + String.join(" and ", printed)
+            + ", only slower; " + (newLogLines.isEmpty() ? "no warning" : "the log adds " + newLogLines.stream()
+                .map(l -> "`" + l.replace(RUN, "<run>") + "`" + (l.contains("MetricsEnvironment - Unable to update")
+                    ? " (once per process: Beam counting its GCS client's retry on an upload thread; harmless)" : ""))
+                .collect(Collectors.joining(", "))),
         "nothing: the same objects under the run directory; byte-identical prepared shards and manifest, "
             + "checkpoints, embeddings, index manifest and report; the same metrics (timings aside) and the same "
             + "search results from the index",
