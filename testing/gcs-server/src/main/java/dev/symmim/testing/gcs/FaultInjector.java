@@ -4,20 +4,36 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Decides, per HTTP call, whether to fail it before it takes effect: with probability {@code rate}
- * the call is answered 503 or its connection is closed with no response (half each), from a seeded
- * random sequence. Calls arrive concurrently, so which call gets which draw can vary between runs;
- * the rate and the kinds do not.
+ * Decides, per HTTP call, whether to fail it: with probability {@code rate} the call is answered
+ * 503 or its connection is closed with no response, both before the call takes effect, or it is
+ * answered normally after a delay of {@link #SLOW_MIN_MILLIS} to {@link #SLOW_MAX_MILLIS} ms (a
+ * third each), from a seeded random sequence. Calls arrive concurrently, so which call gets which
+ * draw can vary between runs; the rate and the kinds do not.
+ *
+ * <p>Apart from the rate, one resumable upload can be failed in its middle once ({@link
+ * #armMidUpload}): see {@link #midUploadCut}.
  */
 final class FaultInjector {
   /** What to do with a call. */
-  enum Fault { NONE, UNAVAILABLE, RESET }
+  enum Fault { NONE, UNAVAILABLE, RESET, SLOW }
+
+  /** A call's fate: the fault, and for {@link Fault#SLOW} how long to wait before answering. */
+  record Decision(Fault fault, long delayMillis) {
+    static final Decision NONE = new Decision(Fault.NONE, 0);
+  }
+
+  static final int SLOW_MIN_MILLIS = 200;
+  static final int SLOW_MAX_MILLIS = 500;
 
   private final double rate;
   private final Random random;
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong unavailable = new AtomicLong();
   private final AtomicLong resets = new AtomicLong();
+  private final AtomicLong slow = new AtomicLong();
+  /** The byte offset past which the next resumable chunk is cut; -1 when not armed. */
+  private final AtomicLong midUploadAt = new AtomicLong(-1);
+  private final AtomicLong midUploadFailures = new AtomicLong();
 
   FaultInjector(double rate, long seed) {
     if (!(rate >= 0 && rate < 1)) {
@@ -27,22 +43,55 @@ final class FaultInjector {
     this.random = new Random(seed);
   }
 
-  Fault next() {
+  Decision next() {
     calls.incrementAndGet();
     if (rate == 0) {
-      return Fault.NONE;
+      return Decision.NONE;
     }
     double draw;
-    boolean reset;
+    int kind;
+    int delay;
     synchronized (random) {
       draw = random.nextDouble();
-      reset = random.nextBoolean();
+      if (draw >= rate) {
+        return Decision.NONE;
+      }
+      kind = random.nextInt(3);
+      delay = SLOW_MIN_MILLIS + random.nextInt(SLOW_MAX_MILLIS - SLOW_MIN_MILLIS + 1);
     }
-    if (draw >= rate) {
-      return Fault.NONE;
+    switch (kind) {
+      case 0:
+        unavailable.incrementAndGet();
+        return new Decision(Fault.UNAVAILABLE, 0);
+      case 1:
+        resets.incrementAndGet();
+        return new Decision(Fault.RESET, 0);
+      default:
+        slow.incrementAndGet();
+        return new Decision(Fault.SLOW, delay);
     }
-    (reset ? resets : unavailable).incrementAndGet();
-    return reset ? Fault.RESET : Fault.UNAVAILABLE;
+  }
+
+  /** Fails, once, the first resumable chunk that reaches past byte {@code afterBytes} of its upload. */
+  void armMidUpload(long afterBytes) {
+    if (afterBytes < 0) {
+      throw new IllegalArgumentException("afterBytes " + afterBytes + " must be >= 0");
+    }
+    midUploadAt.set(afterBytes);
+  }
+
+  /**
+   * For a resumable chunk holding bytes {@code [first, end)} of its upload: -1 to take it as usual,
+   * or (once, when armed and {@code end} is past the armed offset) the offset at which to cut it:
+   * the bytes before it are kept, the rest are lost with the connection.
+   */
+  long midUploadCut(long first, long end) {
+    long at = midUploadAt.get();
+    if (at < 0 || end <= at || !midUploadAt.compareAndSet(at, -1)) {
+      return -1;
+    }
+    midUploadFailures.incrementAndGet();
+    return Math.max(first, at);
   }
 
   double rate() {
@@ -59,5 +108,13 @@ final class FaultInjector {
 
   long resets() {
     return resets.get();
+  }
+
+  long slow() {
+    return slow.get();
+  }
+
+  long midUploadFailures() {
+    return midUploadFailures.get();
   }
 }

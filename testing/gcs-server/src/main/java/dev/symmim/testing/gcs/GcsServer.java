@@ -23,11 +23,16 @@ import java.util.concurrent.TimeUnit;
  * infra/dev/gcs-server.sh --port=4443}. Buckets are created through the API or on first write.
  *
  * <p>With {@link #injectFaults} a fraction of calls is answered 503 or has its connection closed
- * without a response, before the call takes effect, as a flaky network or front end would.
+ * without a response, before the call takes effect, or is answered late, as a flaky network or
+ * front end would; with {@link #failResumableUploadOnce} one resumable upload loses its connection
+ * in the middle of a chunk, after the server kept part of it.
  */
 public final class GcsServer implements AutoCloseable {
-  /** What fault injection did so far: calls seen, calls answered 503, connections dropped. */
-  public record FaultCounts(long calls, long unavailable, long resets) {}
+  /**
+   * What fault injection did so far: calls seen, calls answered 503, connections dropped, calls
+   * answered late, and resumable chunks cut in the middle ({@link #failResumableUploadOnce}).
+   */
+  public record FaultCounts(long calls, long unavailable, long resets, long slow, long midUploadFailures) {}
 
   static {
     // Without TCP_NODELAY each small response waits ~40 ms for the client's delayed ACK (Nagle).
@@ -50,7 +55,7 @@ public final class GcsServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    api = new JsonApi(new ObjectStore(Clock.systemUTC()));
+    api = new JsonApi(new ObjectStore(Clock.systemUTC()), () -> faults);
     http.createContext("/", this::serve);
     http.setExecutor(executor);
     http.start();
@@ -76,18 +81,32 @@ public final class GcsServer implements AutoCloseable {
   }
 
   /**
-   * From now on fails a fraction {@code rate} in [0, 1) of calls (half 503, half dropped
-   * connections), drawn from a random sequence seeded with {@code seed}; rate 0 turns faults off.
-   * Counts restart from zero.
+   * From now on fails a fraction {@code rate} in [0, 1) of calls, drawn from a random sequence
+   * seeded with {@code seed}: a third answered 503, a third with the connection dropped (both
+   * before the call takes effect), a third answered normally after 200 to 500 ms. Rate 0 turns
+   * faults off. Counts restart from zero, and an armed {@link #failResumableUploadOnce} is
+   * disarmed.
    */
   public GcsServer injectFaults(double rate, long seed) {
     faults = new FaultInjector(rate, seed);
     return this;
   }
 
+  /**
+   * Fails one resumable upload in its middle, once: the first chunk (a PUT to an upload session)
+   * that reaches past byte {@code afterBytes} of its object has its bytes before that offset kept
+   * and its connection dropped without an answer. The client must ask the session how much it has
+   * ({@code Content-Range: bytes *}{@code /*}, answered 308 with {@code Range: bytes=0-(n-1)}) and
+   * send the rest. Call it after {@link #injectFaults}, which disarms it.
+   */
+  public GcsServer failResumableUploadOnce(long afterBytes) {
+    faults.armMidUpload(afterBytes);
+    return this;
+  }
+
   public FaultCounts faultCounts() {
     FaultInjector f = faults;
-    return new FaultCounts(f.calls(), f.unavailable(), f.resets());
+    return new FaultCounts(f.calls(), f.unavailable(), f.resets(), f.slow(), f.midUploadFailures());
   }
 
   /** Logs one line per call ("METHOD path -> status") to {@code out}; null stops logging. */
@@ -114,10 +133,19 @@ public final class GcsServer implements AutoCloseable {
       long read = System.nanoTime();
       String target = exchange.getRequestURI().getRawPath()
           + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
-      FaultInjector.Fault fault = faults.next();
+      FaultInjector.Decision decision = faults.next();
+      FaultInjector.Fault fault = decision.fault();
       if (fault == FaultInjector.Fault.RESET) {
         log(exchange.getRequestMethod(), target, "connection dropped (injected)");
         return; // closing the exchange before any response closes the connection
+      }
+      if (fault == FaultInjector.Fault.SLOW) {
+        try {
+          Thread.sleep(decision.delayMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // the server is closing
+        }
       }
       Map<String, String> headers = new HashMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
@@ -134,6 +162,9 @@ public final class GcsServer implements AutoCloseable {
         } catch (GcsError e) {
           x = new ApiExchange(exchange.getRequestMethod(), target, Map.of(), new byte[0]);
           x.respondError(e);
+        } catch (JsonApi.ConnectionDropped e) {
+          log(exchange.getRequestMethod(), target, "connection dropped mid-upload (injected): " + e.getMessage());
+          return;
         }
       }
       x.responseHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
@@ -144,8 +175,9 @@ public final class GcsServer implements AutoCloseable {
           out.write(x.responseBody);
         }
       }
-      log(exchange.getRequestMethod(), target, x.status + String.format(" (%d bytes read in %.1f ms, answered in %.1f ms)",
-          body.length, (read - start) / 1e6, (System.nanoTime() - read) / 1e6));
+      String late = fault == FaultInjector.Fault.SLOW ? ", " + decision.delayMillis() + " ms late (injected)" : "";
+      log(exchange.getRequestMethod(), target, x.status + String.format(" (%d bytes read in %.1f ms, answered in %.1f ms%s)",
+          body.length, (read - start) / 1e6, (System.nanoTime() - read) / 1e6, late));
     } catch (RuntimeException e) {
       // A bug here must be visible; the client sees the connection close and retries or fails.
       e.printStackTrace();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,10 +21,19 @@ final class JsonApi {
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
   private static final int MAX_LIST = 1000;
 
-  private final ObjectStore store;
+  /** Thrown to close a call's connection without an answer (an injected mid-upload failure). */
+  static final class ConnectionDropped extends RuntimeException {
+    ConnectionDropped(String message) {
+      super(message);
+    }
+  }
 
-  JsonApi(ObjectStore store) {
+  private final ObjectStore store;
+  private final Supplier<FaultInjector> faults;
+
+  JsonApi(ObjectStore store, Supplier<FaultInjector> faults) {
     this.store = store;
+    this.faults = faults;
   }
 
   /** Answers one call; {@code base} is "http://host:port" as the client addressed the server. */
@@ -280,7 +290,7 @@ final class JsonApi {
     String contentRange = x.header("Content-Range");
     ObjectStore.Upload u;
     if (contentRange == null || contentRange.isBlank()) {
-      u = store.continueUpload(id, 0, x.body, (long) x.body.length);
+      u = chunk(id, 0, x.body, (long) x.body.length);
     } else {
       Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
       if (!m.matches()) {
@@ -295,7 +305,7 @@ final class JsonApi {
         if (last - first + 1 != x.body.length) {
           throw GcsError.badRequest("Content-Range " + contentRange + " but the body has " + x.body.length + " bytes");
         }
-        u = store.continueUpload(id, first, x.body, total);
+        u = chunk(id, first, x.body, total);
       }
     }
     if (u.result != null) {
@@ -307,6 +317,23 @@ final class JsonApi {
       x.responseHeaders.put("Range", "bytes=0-" + (have - 1));
     }
     x.respond(308, null, new byte[0]);
+  }
+
+  /**
+   * Takes a chunk of an upload, unless an armed mid-upload failure cuts it: then only its bytes
+   * before the cut are kept, and the call ends with no answer.
+   */
+  private ObjectStore.Upload chunk(String id, long first, byte[] data, Long total) {
+    ObjectStore.Upload u = store.upload(id);
+    if (u.result == null && first <= u.received.size()) {
+      long cut = faults.get().midUploadCut(first, first + data.length);
+      if (cut >= 0) {
+        store.continueUpload(id, first, Arrays.copyOf(data, (int) (cut - first)), null);
+        throw new ConnectionDropped("gs://" + u.bucket + "/" + u.name + ": kept its first " + cut
+            + " bytes, of a chunk of bytes " + first + "-" + (first + data.length - 1));
+      }
+    }
+    return store.continueUpload(id, first, data, total);
   }
 
   private void rewrite(ApiExchange x, String srcBucket, String srcName, String dstBucket, String dstName,

@@ -169,4 +169,17 @@ public class BeamGcsFileSystemTest {
     assertArrayEquals(all.toByteArray(), back.toByteArray());
     assertTrue(server.faultCounts().toString(), server.faultCounts().unavailable() + server.faultCounts().resets() > 0);
   }
+
+  @Test
+  public void aWriteResumesAfterItsUploadIsCutInTheMiddle() throws Exception {
+    byte[] data = random(3_000_000, 30);
+    ByteArrayOutputStream calls = new ByteArrayOutputStream();
+    server.failResumableUploadOnce(1_500_000).logCalls(new java.io.PrintStream(calls, true));
+    write("gs://beam/cut/big.bin", data);
+    assertEquals(server.faultCounts().toString(), 1, server.faultCounts().midUploadFailures());
+    // gcsio asked the session what it kept (308, empty body) and sent only the rest.
+    String log = calls.toString();
+    assertTrue(log, log.contains("-> 308 (0 bytes read") && log.contains("-> 200 (1500000 bytes read"));
+    assertArrayEquals(data, read("gs://beam/cut/big.bin"));
+  }
 }

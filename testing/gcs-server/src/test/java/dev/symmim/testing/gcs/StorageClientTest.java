@@ -188,6 +188,39 @@ public class StorageClientTest {
       assertArrayEquals(data, storage.readAllBytes(BlobId.of("client", "flaky/" + i)));
     }
     GcsServer.FaultCounts counts = server.faultCounts();
-    assertTrue(counts.toString(), counts.unavailable() > 0 && counts.resets() > 0);
+    assertTrue(counts.toString(), counts.unavailable() > 0 && counts.resets() > 0 && counts.slow() > 0);
+  }
+
+  @Test
+  public void clientResumesAResumableUploadCutInItsMiddle() throws Exception {
+    byte[] data = random(1024 * 1024 + 777, 5);
+    server.failResumableUploadOnce(300_000); // inside the second 256 KiB chunk
+    try (WriteChannel w = storage.writer(BlobInfo.newBuilder("client", "cut/blob.bin").build(),
+        Storage.BlobWriteOption.doesNotExist())) {
+      w.setChunkSize(256 * 1024);
+      w.write(ByteBuffer.wrap(data));
+    }
+    assertEquals(server.faultCounts().toString(), 1, server.faultCounts().midUploadFailures());
+    assertArrayEquals(data, storage.readAllBytes(BlobId.of("client", "cut/blob.bin")));
+  }
+
+  @Test
+  public void createFromAFileResumesAfterItsUploadIsCut() throws Exception {
+    byte[] data = random(600_000, 6);
+    java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("cut", ".bin");
+    try {
+      java.nio.file.Files.write(file, data);
+      server.failResumableUploadOnce(100_000).logCalls(new java.io.PrintStream(calls, true, StandardCharsets.UTF_8));
+      storage.createFrom(BlobInfo.newBuilder("client", "cut/file.bin").build(), file,
+          Storage.BlobWriteOption.doesNotExist());
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+    assertEquals(server.faultCounts().toString(), 1, server.faultCounts().midUploadFailures());
+    // The client asked the session what it kept (308, empty body) and sent only the rest.
+    String log = calls.toString(StandardCharsets.UTF_8);
+    assertTrue(log, log.contains("-> 308 (0 bytes read") && log.contains("-> 200 (500000 bytes read"));
+    assertArrayEquals(data, storage.readAllBytes(BlobId.of("client", "cut/file.bin")));
   }
 }

@@ -2,6 +2,7 @@ package dev.symmim.testing.gcs;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -171,5 +172,68 @@ public class WireProtocolTest {
     }
     assertTrue(unavailable + " 503s", unavailable > 0);
     assertTrue(dropped + " dropped", dropped > 0);
+  }
+
+  @Test
+  public void slowFaultsAnswerNormallyAfterTheirDelay() throws Exception {
+    server.injectFaults(0.99, 2);
+    int late = 0;
+    int answered = 0;
+    for (int i = 0; i < 15; i++) {
+      long t0 = System.nanoTime();
+      try {
+        HttpResponse<byte[]> r =
+            send("POST", "/upload/storage/v1/b/wire/o?uploadType=media&name=s" + i, new byte[] {(byte) i});
+        if (r.statusCode() == 200) {
+          answered++;
+          late += System.nanoTime() - t0 >= FaultInjector.SLOW_MIN_MILLIS * 1_000_000L ? 1 : 0;
+        }
+      } catch (java.io.IOException e) {
+        // a dropped connection
+      }
+    }
+    GcsServer.FaultCounts counts = server.faultCounts();
+    assertTrue(counts.toString(), counts.slow() > 0 && counts.unavailable() > 0 && counts.resets() > 0);
+    assertEquals(15, counts.calls());
+    assertEquals(counts.toString(), 15 - counts.unavailable() - counts.resets(), answered);
+    // Every slow call was late (a normal one may be too, on a loaded machine), and took effect.
+    assertTrue(late + " late of " + counts, late >= counts.slow());
+    server.injectFaults(0, 0);
+    int stored = 0;
+    for (int i = 0; i < 15; i++) {
+      stored += send("GET", "/storage/v1/b/wire/o/s" + i, null).statusCode() == 200 ? 1 : 0;
+    }
+    assertEquals(answered, stored);
+  }
+
+  @Test
+  public void aResumableChunkCutInItsMiddleKeepsItsFirstBytesOnceAndTheClientResumes() throws Exception {
+    server.failResumableUploadOnce(10);
+    byte[] data = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.UTF_8);
+    HttpResponse<byte[]> init = send("POST", "/upload/storage/v1/b/wire/o?uploadType=resumable&name=cut",
+        new byte[0]);
+    String session = init.headers().firstValue("Location").orElseThrow().substring(server.host().length());
+    // The first chunk ends before the armed offset: taken as usual.
+    assertEquals(308,
+        send("PUT", session, Arrays.copyOfRange(data, 0, 6), "Content-Range", "bytes 0-5/*").statusCode());
+    assertEquals(0, server.faultCounts().midUploadFailures());
+    // The chunk past byte 10 loses its connection after bytes 6-9 were kept.
+    assertThrows(java.io.IOException.class,
+        () -> send("PUT", session, Arrays.copyOfRange(data, 6, 36), "Content-Range", "bytes 6-35/36"));
+    assertEquals(1, server.faultCounts().midUploadFailures());
+    HttpResponse<byte[]> status = send("PUT", session, new byte[0], "Content-Range", "bytes */*");
+    assertEquals(308, status.statusCode());
+    assertEquals("bytes=0-9", status.headers().firstValue("Range").orElseThrow());
+    assertEquals(404, send("GET", "/storage/v1/b/wire/o/cut", null).statusCode());
+    // Once: the rest goes through, and so does a second upload past the offset.
+    HttpResponse<byte[]> rest =
+        send("PUT", session, Arrays.copyOfRange(data, 10, 36), "Content-Range", "bytes 10-35/36");
+    assertEquals(200, rest.statusCode());
+    assertArrayEquals(data, send("GET", "/storage/v1/b/wire/o/cut?alt=media", null).body());
+    HttpResponse<byte[]> again = send("POST", "/upload/storage/v1/b/wire/o?uploadType=resumable&name=whole",
+        new byte[0]);
+    String second = again.headers().firstValue("Location").orElseThrow().substring(server.host().length());
+    assertEquals(200, send("PUT", second, data, "Content-Range", "bytes 0-35/36").statusCode());
+    assertEquals(1, server.faultCounts().midUploadFailures());
   }
 }
