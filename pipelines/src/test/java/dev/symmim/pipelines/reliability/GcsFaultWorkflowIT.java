@@ -180,7 +180,8 @@ public class GcsFaultWorkflowIT {
         "every command prints the same summary lines as without faults, e.g. " + String.join(" and ", printed)
             + ", only slower; " + (newLogLines.isEmpty() ? "no warning" : "the log adds " + newLogLines.stream()
                 .map(l -> "`" + l.replace(RUN, "<run>") + "`" + (l.contains("MetricsEnvironment - Unable to update")
-                    ? " (once per process: Beam counting its GCS client's retry on an upload thread; harmless)" : ""))
+                    ? " (in this in-process test only: Beam counting its GCS client's retry on an upload thread; "
+                        + "harmless, and off in bin/symmim)" : ""))
                 .collect(Collectors.joining(", "))),
         "nothing: the same objects under the run directory; byte-identical prepared shards and manifest, "
             + "checkpoints, embeddings, index manifest and report; the same metrics (timings aside) and the same "

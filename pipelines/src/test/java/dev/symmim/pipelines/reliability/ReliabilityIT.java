@@ -114,7 +114,7 @@ public class ReliabilityIT {
   public void badFlagsAreOneLine() throws Exception {
     refusedFlag("flag-batch-size-abc", "--batchSize=abc", "--batchSize=abc: not an integer");
     refusedFlag("flag-batch-size-0", "--batchSize=0", "--batchSize=0: must be >= 2");
-    refusedFlag("flag-temperature-0", "--contrastiveTemperature=0", "--contrastiveTemperature=0: must be > 0");
+    refusedFlag("flag-temperature-0", "--contrastiveTemperature=0", "--contrastiveTemperature=0.0: must be > 0");
   }
 
   // ---- data and checkpoints

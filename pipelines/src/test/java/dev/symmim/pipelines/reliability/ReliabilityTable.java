@@ -56,7 +56,7 @@ public final class ReliabilityTable {
         .append(Runtime.getRuntime().availableProcessors()).append(" cores); do not edit by hand. Each row is written by\n")
         .append("the test named in it, after its assertions passed: the user's line is the one the test captured\n")
         .append("from `bin/symmim`, and \"lost\" is what the test compared (bytes of checkpoints, manifests, records).\n")
-        .append("A fast subset runs in `bin/test` and CI (every test here but the workflow on a faulty GCS runs there too).\n")
+        .append("Every test here also runs in `bin/test` and CI (`mvn verify`); `--faults` runs only these and renders the table.\n")
         .append("Paths are shortened to `<run>`, `<data>`, `<out>`. Fuzzing of decoders and JSON: docs/fuzzing.md.\n\n");
     md.append("| # | fault | injected by | what the user sees | lost | test |\n|---|---|---|---|---|---|\n");
     int n = 0;
