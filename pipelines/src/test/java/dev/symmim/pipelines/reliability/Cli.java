@@ -38,7 +38,7 @@ final class Cli {
     }
   }
 
-  static ProcessBuilder builder(Map<String, String> env, Path log, String... args) {
+  static ProcessBuilder builder(Map<String, String> env, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(SymmimProcess.repo().resolve("bin/symmim").toString());
     cmd.addAll(Arrays.asList(args));
@@ -51,7 +51,7 @@ final class Cli {
   static Result run(Map<String, String> env, Path work, String... args) throws IOException, InterruptedException {
     Path out = Files.createTempFile(work, "out", ".txt");
     Path err = Files.createTempFile(work, "err", ".txt");
-    Process p = builder(env, out, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p = builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("bin/symmim " + String.join(" ", args) + " did not end in 10 minutes");
@@ -65,6 +65,6 @@ final class Cli {
 
   /** Starts bin/symmim with its output (both streams) to {@code log}. */
   static Process start(Path log, String... args) throws IOException {
-    return builder(Map.of(), log, args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return builder(Map.of(), args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }

@@ -302,6 +302,16 @@ public class ReliabilityIT {
         .start().waitFor());
   }
 
+  /**
+   * Runs a command whose --output is {@code output}, on a full disk: checks the one line, and that
+   * {@code commitFile} (the file that would claim success) was not written. Returns the line.
+   */
+  static String failsLeavingNo(String commitFile, Path output, String... args) throws Exception {
+    String line = diskFullLine(Cli.run(work, args), output);
+    assertFalse("no " + commitFile + " claims success", Files.exists(output.resolve(commitFile)));
+    return line;
+  }
+
   static String diskFullLine(Cli.Result r, Path output) {
     assertEquals(r.all(), 1, r.exit());
     String line = r.oneLine();
@@ -313,10 +323,8 @@ public class ReliabilityIT {
   public void aFullDiskDuringPrepareWritesNoManifest() throws Exception {
     Path disk = smallDisk("disk-prepare", 512);
     Path out = disk.resolve("prepared");
-    Cli.Result r = Cli.run(work, "prepare", "--input=" + SymmimProcess.repo().resolve("data/fashion-mnist-subset"),
-        "--output=" + out);
-    String line = diskFullLine(r, out);
-    assertFalse("no manifest claims success", Files.exists(out.resolve("manifest.json")));
+    String line = failsLeavingNo("manifest.json", out, "prepare", "--input=" + SymmimProcess.repo().resolve(
+        "data/fashion-mnist-subset"), "--output=" + out);
     FaultRow.record("disk-full-prepare", "the disk fills while `prepare` writes shards",
         "--output on a 512 KiB tmpfs (the dataset needs 4 MiB)", "`" + line + "` (exit 1)",
         "nothing: no manifest, so no later stage accepts the partial shards; the next prepare removes them",
@@ -346,9 +354,8 @@ public class ReliabilityIT {
   public void aFullDiskDuringEmbedAndIndexWritesNoManifest() throws Exception {
     Path disk = smallDisk("disk-embed", 256);
     Path out = disk.resolve("embeddings");
-    Cli.Result r = Cli.run(work, "embed", "--data=" + data, "--checkpoint=" + base, "--output=" + out);
-    String line = diskFullLine(r, out);
-    assertFalse("no manifest claims success", Files.exists(out.resolve("manifest.json")));
+    String line = failsLeavingNo("manifest.json", out, "embed", "--data=" + data, "--checkpoint=" + base,
+        "--output=" + out);
     FaultRow.record("disk-full-embed", "the disk fills while `embed` writes embeddings",
         "--output on a 256 KiB tmpfs (6,000 embeddings need about 2 MiB)", "`" + line + "` (exit 1)",
         "nothing: no embeddings manifest, so index and evaluate refuse the directory",
@@ -359,9 +366,7 @@ public class ReliabilityIT {
     assertEquals(e.all(), 0, e.exit());
     Path indexDisk = smallDisk("disk-index", 256);
     Path index = indexDisk.resolve("index");
-    Cli.Result i = Cli.run(work, "index", "--embeddings=" + embeddings, "--output=" + index);
-    String indexLine = diskFullLine(i, index);
-    assertFalse("no index.json claims success", Files.exists(index.resolve("index.json")));
+    String indexLine = failsLeavingNo("index.json", index, "index", "--embeddings=" + embeddings, "--output=" + index);
     FaultRow.record("disk-full-index", "the disk fills while `index` writes the Lucene shards",
         "--output on a 256 KiB tmpfs", "`" + indexLine + "` (exit 1)",
         "nothing: no index.json, so search refuses the directory", TEST + "aFullDiskDuringEmbedAndIndexWritesNoManifest");

@@ -62,23 +62,28 @@ public class EmbedDatasetTest {
         examples.add(example("corrupt-png", split, 0, 1, PixelEncoding.PNG, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2}));
         examples.add(example("rgb", split, 1, 3, PixelEncoding.RAW, new byte[SIZE * SIZE * 3]));
       }
-      String path = split + "/" + split + "-00000-of-00001.avro";
-      Files.createDirectories(dir.resolve(split));
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (DataFileWriter<Example> w = new DataFileWriter<>(new SpecificDatumWriter<>(Example.class))) {
-        w.create(Example.getClassSchema(), bytes);
-        for (Example e : examples) {
-          w.append(e);
-        }
-      }
-      Files.write(dir.resolve(path), bytes.toByteArray());
-      splits.put(split, new DatasetManifest.Split(examples.size(), Map.of(), List.of(new DatasetManifest.Shard(path,
-          examples.size(), bytes.size(), Sha256.hex(Sha256.newDigest().digest(bytes.toByteArray()))))));
+      splits.put(split, writeSplit(dir, split, examples));
     }
     long total = splits.values().stream().mapToLong(DatasetManifest.Split::records).sum();
     new DatasetManifest(total, 0, 0, splits, List.of("even", "odd"), SIZE, 1, "raw", new double[] {0.5},
         new double[] {0.29}, null).writeTo(dir.toString());
     return dir;
+  }
+
+  /** {@code examples} as the one shard of {@code split} in the dataset {@code dir}; its manifest entry. */
+  static DatasetManifest.Split writeSplit(Path dir, String split, List<Example> examples) throws Exception {
+    String path = split + "/" + split + "-00000-of-00001.avro";
+    Files.createDirectories(dir.resolve(split));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataFileWriter<Example> w = new DataFileWriter<>(new SpecificDatumWriter<>(Example.class))) {
+      w.create(Example.getClassSchema(), bytes);
+      for (Example e : examples) {
+        w.append(e);
+      }
+    }
+    Files.write(dir.resolve(path), bytes.toByteArray());
+    return new DatasetManifest.Split(examples.size(), Map.of(), List.of(new DatasetManifest.Shard(path,
+        examples.size(), bytes.size(), Sha256.hex(Sha256.newDigest().digest(bytes.toByteArray())))));
   }
 
   static Example example(String id, String split, int label, int channels, PixelEncoding enc, byte[] px) {

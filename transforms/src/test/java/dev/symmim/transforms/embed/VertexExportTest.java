@@ -15,8 +15,6 @@ import dev.symmim.schemas.Embedding;
 import dev.symmim.schemas.Example;
 import dev.symmim.schemas.PixelEncoding;
 import dev.symmim.transforms.dataset.DatasetManifest;
-import dev.symmim.transforms.io.Sha256;
-import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -30,8 +28,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -157,18 +153,7 @@ public class VertexExportTest {
             .setLabel(label).setLabelName(name).setHeight(SIZE).setWidth(SIZE).setChannels(1)
             .setEncoding(PixelEncoding.RAW).setPixels(ByteBuffer.wrap(px)).setContentHash("h" + split + i).build());
       }
-      String path = split + "/" + split + "-00000-of-00001.avro";
-      Files.createDirectories(dir.resolve(split));
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (DataFileWriter<Example> w = new DataFileWriter<>(new SpecificDatumWriter<>(Example.class))) {
-        w.create(Example.getClassSchema(), bytes);
-        for (Example e : examples) {
-          w.append(e);
-        }
-      }
-      Files.write(dir.resolve(path), bytes.toByteArray());
-      splits.put(split, new DatasetManifest.Split(examples.size(), Map.of(), List.of(new DatasetManifest.Shard(path,
-          examples.size(), bytes.size(), Sha256.hex(Sha256.newDigest().digest(bytes.toByteArray()))))));
+      splits.put(split, EmbedDatasetTest.writeSplit(dir, split, examples));
     }
     new DatasetManifest(18, 0, 0, splits, List.of("even", "odd"), SIZE, 1, "raw", new double[] {0.5},
         new double[] {0.29}, null).writeTo(dir.toString());
