@@ -100,7 +100,7 @@ public final class FineTuneTrainer implements AutoCloseable {
     this.learningRate = new LearningRateSchedule(o.peakLearningRate(), o.minLearningRate(), o.warmupSteps(),
         o.totalSteps());
     this.dropPathRandom = new SeededRandom(config.seed() ^ DROP_PATH_STREAM);
-    LOG.info("fine-tune trainer on {}: {} parameters, encoder {}", device, buffer.size(),
+    LOG.info("fine-tune trainer: {} parameters, encoder {}", buffer.size(),
         init == null ? "random" : initPrefix.isEmpty() ? "imported (timm names)" : "from " + initPrefix);
   }
 

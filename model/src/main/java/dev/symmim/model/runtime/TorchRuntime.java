@@ -54,6 +54,11 @@ public final class TorchRuntime {
     }
   }
 
+  /** The device as a run's log names it once: {@code cpu, 2 threads} or {@code gpu 0, 8 threads}. */
+  public static String describe(Device device) {
+    return (device.isGpu() ? "gpu " + device.getDeviceId() : "cpu") + ", " + intraOpThreads() + " threads";
+  }
+
   public static int intraOpThreads() {
     engine();
     return JniUtils.getNumThreads();

@@ -91,7 +91,7 @@ public final class SymMimTrainer implements AutoCloseable {
     this.learningRate = new LearningRateSchedule(config.optimisation().peakLearningRate(), config.optimisation().minLearningRate(),
         config.schedule().warmupSteps(), config.schedule().totalSteps());
     this.momentum = new MomentumSchedule(config.schedule().momentumStart(), config.schedule().momentumEnd(), config.schedule().totalSteps());
-    LOG.info("SymMIM trainer on {} ({}): encoder {} params, trainable {} params", device, computeType,
+    LOG.info("SymMIM trainer ({}): encoder {} params, trainable {} params", computeType,
         model.encoder().parameterCount(), trainable.stream().mapToLong(Parameter::size).sum());
   }
 

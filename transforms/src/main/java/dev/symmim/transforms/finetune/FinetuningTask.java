@@ -3,6 +3,7 @@ package dev.symmim.transforms.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.model.augment.FloatImage;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.TimmVitWeights;
@@ -384,7 +385,7 @@ public final class FinetuningTask implements TrainingTask<FinetuningTask.Batch> 
     return new Trainer.Adapted<>(t, b -> outcome(t.step(b.images(), b.labels())), () -> {
       var state = t.state();
       return dir -> FinetuneCheckpoint.save(state, dir);
-    }, t::stepCount, String.valueOf(t.device()));
+    }, t::stepCount, TorchRuntime.describe(t.device()));
   }
 
   @SuppressWarnings("unchecked")

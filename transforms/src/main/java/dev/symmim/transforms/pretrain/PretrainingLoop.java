@@ -2,6 +2,7 @@ package dev.symmim.transforms.pretrain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.symmim.model.runtime.TorchRuntime;
 import dev.symmim.model.augment.SymMimViews;
 import dev.symmim.model.checkpoint.Checkpoint;
 import dev.symmim.model.checkpoint.NamedTensor;
@@ -232,7 +233,7 @@ public final class PretrainingLoop implements TrainingTask<PretrainingLoop.Batch
   /** {@link SymMimTrainer} as the loop's {@link Trainer}. */
   private static Trainer<Batch> adapt(SymMimTrainer t) {
     return new Trainer.Adapted<>(t, b -> outcome(t.step(b.view1(), b.view2())), () -> t.checkpoint()::save,
-        t::stepCount, String.valueOf(t.device()));
+        t::stepCount, TorchRuntime.describe(t.device()));
   }
 
   /** A pretraining step's metrics: the loss parts, learning rate, EMA momentum and gradient norm. */

@@ -127,9 +127,10 @@ public final class TrainingLoop<B> {
       trainer = task.create();
       position = new CheckpointStore.Position(0, 0, 0);
       store.commit(trainer.snapshot(), position);
-      LOG.info("{}: new run, {} steps per epoch, {} steps, device {}", task.name(), task.plan().stepsPerEpoch(),
-          task.totalBatches(), trainer.device());
+      LOG.info("{}: new run, {} steps per epoch, {} steps", task.name(), task.plan().stepsPerEpoch(),
+          task.totalBatches());
     }
+    LOG.info("{}: device: {}", task.name(), trainer.device());
     lastCommitted = store.latest().orElseThrow().dir();
     rollbacks = position.rollbacks();
     batch = position.nextBatch();
