@@ -12,6 +12,7 @@ import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.symmim.transforms.dataset.DatasetManifest;
 import dev.symmim.transforms.dataset.PrepareDataset;
+import dev.symmim.transforms.failures.WriteFailures;
 import dev.symmim.transforms.images.ImagePreprocessor;
 import dev.symmim.transforms.images.ImageSource;
 import java.io.IOException;
@@ -103,7 +104,7 @@ public final class PreparePipeline {
       Flags.check(Objects.equals(current, now), "output", o.getOutput(),
           "was changed by another command while this one started; run it again");
       DatasetGenerations.removeAllBut(o.getOutput(), current); // what a killed run left behind
-      DatasetManifest written = run(o, p);
+      DatasetManifest written = run(o, p, next);
       if (written != null) {
         DatasetGenerations.removeAllBut(o.getOutput(), next);
       }
@@ -111,7 +112,7 @@ public final class PreparePipeline {
     }
   }
 
-  private static DatasetManifest run(PrepareOptions o, Pipeline p) throws IOException {
+  private static DatasetManifest run(PrepareOptions o, Pipeline p, String generation) throws IOException {
     long start = System.nanoTime();
     try (ProgressMeter.Reporting progress = ProgressMeter.of("prepare").report(Long.getLong("symmim.progressSeconds", 10))) {
       Jobs.run(p, "prepare");
@@ -126,6 +127,10 @@ public final class PreparePipeline {
         m.inputs(), m.splits().get("train").records(), m.splits().get("val").records(), m.failed(),
         m.duplicates(), seconds, m.inputs() / seconds);
     System.out.println("prepare: manifest " + DatasetPaths.resolve(o.getOutput(), DatasetManifest.FILE_NAME));
+    if (m.failed() > 0) {
+      System.out.println("prepare: dead letters (source, stage, reason) " + DatasetPaths.resolve(o.getOutput(),
+          generation + WriteFailures.PATH));
+    }
     return m;
   }
 }

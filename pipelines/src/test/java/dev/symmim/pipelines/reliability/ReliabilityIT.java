@@ -261,6 +261,8 @@ public class ReliabilityIT {
     DatasetManifest m = DatasetManifest.readFrom(out.toString());
     assertTrue(m.failed() > 0);
     assertTrue(m.reconciles());
+    assertThat(r.out(), containsString("prepare: dead letters (source, stage, reason) "
+        + out.resolve("failed/failed-00000-of-00001.avro")));
     String summary = r.out().lines().filter(l -> l.startsWith("prepare: ") && l.contains(" inputs -> ")).findFirst()
         .orElseThrow();
     new FaultRow("corrupt-images", "corrupt, empty or non-image files among the inputs",
