@@ -66,7 +66,7 @@ public final class Symmim {
         new Command("benchmark", "label efficiency: pretrain once, then fine-tune per label fraction x arm (SymMIM, "
             + "scratch, compute-matched scratch) x seed; frozen k-NN/probe; benchmark.json + .html; resumable",
             BenchmarkOptions.class, a -> done(Benchmark.run(parse(a, BenchmarkOptions.class)))),
-        new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index [flags]', "
+        new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index|memory [flags]', "
             + "'symmim bench train|embed --against=pytorch' (DJL vs plain PyTorch eager, interleaved)",
             null, Bench::run))) {
       COMMANDS.put(c.name(), c);
