@@ -24,7 +24,10 @@ public final class Bench {
       new Target("index", "HNSW index build and search: recall@10 and queries/s vs exact search, per graph "
           + "width and shard count", IndexBenchOptions.class),
       new Target("train", "the full SymMIM training step, DJL vs plain PyTorch eager (--against=pytorch), "
-          + "same model, batch and threads, interleaved; prints the ratio", TorchBenchOptions.class));
+          + "same model, batch and threads, interleaved; prints the ratio", TorchBenchOptions.class),
+      new Target("memory", "peak RSS and wall time of evaluate, index and embed (each its own bin/symmim process) "
+          + "on synthetic inputs of growing size (--sizes=10000,100000,1000000); table + memory.json",
+          MemoryBenchOptions.class));
 
   /** The target called {@code name}; an unknown name is a user error listing the known ones. */
   public static Target target(String name) {
@@ -35,7 +38,7 @@ public final class Bench {
 
   public static int run(String[] args) throws Exception {
     if (args.length == 0) {
-      throw new IllegalArgumentException("bench needs a target: 'symmim bench prepare|pretrain|embed|index|train' "
+      throw new IllegalArgumentException("bench needs a target: 'symmim bench prepare|pretrain|embed|index|train|memory' "
           + "(see 'symmim bench --help')");
     }
     String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
@@ -57,6 +60,8 @@ public final class Bench {
         return 0;
       case "index":
         return IndexBench.run(CommandLine.parse(rest, IndexBenchOptions.class));
+      case "memory":
+        return MemoryBench.run(CommandLine.parse(rest, MemoryBenchOptions.class));
       default:
         target(args[0]);
         throw new IllegalStateException("no runner for benchmark " + args[0]);

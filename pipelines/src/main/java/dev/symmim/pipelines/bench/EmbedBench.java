@@ -82,18 +82,7 @@ public final class EmbedBench {
     DatasetManifest m = DatasetManifest.readFrom(data);
     Path ckpt = o.getCheckpoint() != null ? Checkpoints.resolve(o.getCheckpoint()) : work.resolve("checkpoint");
     if (o.getCheckpoint() == null) {
-      float[] mean = new float[m.channels()];
-      float[] std = new float[m.channels()];
-      for (int c = 0; c < m.channels(); c++) {
-        mean[c] = (float) m.channelMean()[c];
-        std[c] = (float) m.channelStd()[c];
-      }
-      PretrainConfig config = PretrainConfig.of(new VitSpec(m.imageSize(), 4, m.channels(), o.getDim(), o.getDepth(), 2, 4))
-          .withHeads(new ContrastiveHeads(256, 64, 256)).withOptimisation(Optimisation.pretraining().withBatch(2, 1.5e-4))
-          .withSchedule(Schedule.epochs(1, 1)).withNormalization(new Normalization(mean, std));
-      try (SymMimTrainer t = new SymMimTrainer(config)) {
-        t.save(ckpt);
-      }
+      freshCheckpoint(m, o.getDim(), o.getDepth(), ckpt);
     }
     List<byte[]> batches = batches(data, m, o.getBatchSize());
     long images = m.records();
@@ -135,6 +124,26 @@ public final class EmbedBench {
 
     knn(o, work.resolve("embeddings"), written);
     return 0;
+  }
+
+  /**
+   * Saves a freshly initialized SymMIM model for {@code m}'s images (patch 4, ViT of width {@code dim}
+   * and depth {@code depth}, the dataset's channel moments) as a checkpoint at {@code ckpt}: what
+   * embed's speed and memory depend on, without training.
+   */
+  static void freshCheckpoint(DatasetManifest m, int dim, int depth, Path ckpt) throws Exception {
+    float[] mean = new float[m.channels()];
+    float[] std = new float[m.channels()];
+    for (int c = 0; c < m.channels(); c++) {
+      mean[c] = (float) m.channelMean()[c];
+      std[c] = (float) m.channelStd()[c];
+    }
+    PretrainConfig config = PretrainConfig.of(new VitSpec(m.imageSize(), 4, m.channels(), dim, depth, 2, 4))
+        .withHeads(new ContrastiveHeads(256, 64, 256)).withOptimisation(Optimisation.pretraining().withBatch(2, 1.5e-4))
+        .withSchedule(Schedule.epochs(1, 1)).withNormalization(new Normalization(mean, std));
+    try (SymMimTrainer t = new SymMimTrainer(config)) {
+      t.save(ckpt);
+    }
   }
 
   /** A dataset directory holding only {@code split} of {@code data} (its shards linked, its manifest cut down). */

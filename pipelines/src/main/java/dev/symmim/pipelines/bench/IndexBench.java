@@ -191,7 +191,7 @@ public final class IndexBench {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  private static int[] ints(String csv, String flag) {
+  static int[] ints(String csv, String flag) {
     try {
       return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     } catch (NumberFormatException e) {

@@ -64,8 +64,8 @@ public final class PrepareBench {
         files.size(), o.getFolderImageSize(), loopRate, folderLoop, pipeRate, folderPipe, cores, pipeRate / loopRate);
 
     // 3. Peak RSS of prepare on Fashion-MNIST with -Xmx1g, in its own JVM.
-    long[] rss = peakRss(fmnist, work.resolve("rss-out"));
-    System.out.printf("memory: prepare on Fashion-MNIST with -Xmx1g: exit %d, peak RSS %.0f MiB%n", rss[0], rss[1] / 1024.0);
+    PeakRss.Run rss = peakRss(fmnist, work.resolve("rss-out"));
+    System.out.printf("memory: prepare on Fashion-MNIST with -Xmx1g: exit %d, peak RSS %.0f MiB%n", rss.exit(), rss.peakMib());
     return 0;
   }
 
@@ -150,27 +150,8 @@ public final class PrepareBench {
     }
   }
 
-  /** {exit code, peak RSS in KiB} of bin/symmim prepare on Fashion-MNIST with -Xmx1g. */
-  static long[] peakRss(Path fmnist, Path out) throws IOException, InterruptedException {
-    Path launcher = Path.of(System.getProperty("symmim.home", "."), "bin", "symmim");
-    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "prepare", "--input=" + fmnist, "--output=" + out);
-    pb.environment().put("SYMMIM_JAVA_OPTS", "-Xmx1g");
-    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    Process proc = pb.start();
-    Path status = Path.of("/proc", Long.toString(proc.pid()), "status");
-    long peak = 0;
-    while (proc.isAlive()) {
-      try {
-        for (String line : Files.readAllLines(status)) {
-          if (line.startsWith("VmHWM:")) {
-            peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
-          }
-        }
-      } catch (IOException gone) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    return new long[] {proc.waitFor(), peak};
+  /** bin/symmim prepare on Fashion-MNIST with -Xmx1g, its peak RSS measured. */
+  static PeakRss.Run peakRss(Path fmnist, Path out) throws IOException, InterruptedException {
+    return PeakRss.symmim(List.of("prepare", "--input=" + fmnist, "--output=" + out), "-Xmx1g", null, 3600);
   }
 }

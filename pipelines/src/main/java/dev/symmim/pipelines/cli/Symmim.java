@@ -66,7 +66,7 @@ public final class Symmim {
         new Command("benchmark", "label efficiency: pretrain once, then fine-tune per label fraction x arm (SymMIM, "
             + "scratch, compute-matched scratch) x seed; frozen k-NN/probe; benchmark.json + .html; resumable",
             BenchmarkOptions.class, a -> done(Benchmark.run(parse(a, BenchmarkOptions.class)))),
-        new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index [flags]', "
+        new Command("bench", "benchmarks printing measured ratios: 'symmim bench prepare|pretrain|embed|index|memory [flags]', "
             + "'symmim bench train|embed --against=pytorch' (DJL vs plain PyTorch eager, interleaved)",
             null, Bench::run))) {
       COMMANDS.put(c.name(), c);
@@ -124,7 +124,7 @@ public final class Symmim {
     }
     String message = userError ? cause.getMessage() : cause.toString();
     if (cause instanceof OutOfMemoryError) {
-      message = "out of memory (" + cause.getMessage() + ") with a Java heap of "
+      message = "out of memory (" + oomReason(cause.getMessage()) + ") with a Java heap of "
           + heapSize(Runtime.getRuntime().maxMemory())
           + ": give the JVM more with SYMMIM_JAVA_OPTS=-Xmx<size> (e.g. -Xmx12g; the default is a quarter of the "
           + "machine's memory) or ask for less at once (fewer --readouts, a smaller --batchSize)";
@@ -139,6 +139,26 @@ public final class Symmim {
       e.printStackTrace();
     }
     return userError ? 2 : 1;
+  }
+
+  /**
+   * The first sentence of an out-of-memory error's message, and whether it was direct memory: Flink's
+   * own messages (a network buffer pool too small for a tiny -Xmx) run to a paragraph of advice on
+   * its settings, which symmim sets for you. Direct memory is capped at the heap size unless
+   * {@code -XX:MaxDirectMemorySize} says otherwise, so -Xmx is the setting to change either way.
+   */
+  static String oomReason(String message) {
+    if (message == null || message.isBlank()) {
+      return "no detail";
+    }
+    String m = message.strip();
+    int end = m.indexOf(". ");
+    String first = end > 0 ? m.substring(0, end + 1) : m;
+    if (first.length() > 240) {
+      first = first.substring(0, 240) + "...";
+    }
+    boolean direct = m.contains("Direct buffer memory") || m.contains("direct memory");
+    return direct && !first.toLowerCase(java.util.Locale.ROOT).contains("direct") ? first + " Direct buffer memory" : first;
   }
 
   /** Runs a command; returns the exit code. Bad flags throw IllegalArgumentException. */

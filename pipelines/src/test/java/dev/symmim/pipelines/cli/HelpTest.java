@@ -36,11 +36,13 @@ public class HelpTest {
   @Test
   public void benchListsItsTargetsAndEachTargetsFlags() {
     String targets = Symmim.benchHelp(new String[] {"--help"});
-    for (String target : new String[] {"prepare", "pretrain", "embed", "index", "train"}) {
+    for (String target : new String[] {"prepare", "pretrain", "embed", "index", "train", "memory"}) {
       assertThat(targets, containsString("  " + target + " "));
     }
     assertThat(Symmim.benchHelp(new String[] {"train", "--help"}), containsString("--against=<text>"));
     assertThat(Symmim.benchHelp(new String[] {"help", "index"}), containsString("usage: symmim bench index"));
+    assertThat(Symmim.benchHelp(new String[] {"memory", "--help"}),
+        containsString("--sizes=<text>  (default 10000,100000,1000000)"));
     assertThat(Symmim.benchHelp(new String[] {"pretrain", "--help"}), containsString("--batchSize=<int>  (default 64)"));
     assertThrows(IllegalArgumentException.class, () -> Symmim.benchHelp(new String[] {"trian", "--help"}));
   }

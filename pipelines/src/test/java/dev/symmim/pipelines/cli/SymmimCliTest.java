@@ -109,6 +109,17 @@ public class SymmimCliTest {
   }
 
   @Test
+  public void flinksParagraphOnDirectMemoryIsCutToItsFirstSentence() {
+    String flink = "Could not allocate enough memory segments for NetworkBufferPool (required (MB): 64, allocated (MB): "
+        + "63, missing (MB): 1). Cause: Direct buffer memory. The direct out-of-memory error has occurred. This can "
+        + "mean two things: either job(s) require(s) a larger size of JVM direct memory or there is a direct memory leak.";
+    assertEquals("Could not allocate enough memory segments for NetworkBufferPool (required (MB): 64, allocated (MB): "
+        + "63, missing (MB): 1). Direct buffer memory", Symmim.oomReason(flink));
+    assertEquals("Java heap space", Symmim.oomReason("Java heap space"));
+    assertEquals("no detail", Symmim.oomReason(null));
+  }
+
+  @Test
   public void anUnknownFlagNamesTheClosestKnownOnes() {
     assertThat(badFlag("prepare", "--input=" + FIXTURES, "--output=" + out(), "--imagesize=8"),
         containsString("--imagesize: unknown flag; did you mean --imageSize?"));
