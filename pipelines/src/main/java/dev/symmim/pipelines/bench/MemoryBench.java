@@ -223,7 +223,7 @@ public final class MemoryBench {
     splits.put("val", val);
     String datasetSha = Sha256.of(Files.readAllBytes(dataset.resolve(DatasetManifest.FILE_NAME)));
     EmbeddingsManifest m = new EmbeddingsManifest(IndexBench.MODEL, dim, "online", null, dataset.toString(), datasetSha, n, 0,
-        splits, shards, List.of(), classNames(classes), config);
+        splits, shards, List.of(), null, classNames(classes), config);
     m.writeTo(dir.toString());
     return m;
   }
