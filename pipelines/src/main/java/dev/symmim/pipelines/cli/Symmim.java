@@ -96,9 +96,9 @@ public final class Symmim {
     return report(e, verbose, null);
   }
 
-  /** A heap size as people say it: 6.3 GB, 48 MB. */
+  /** A heap size as people say it: 6.3 GB; below 1 GB in MiB, the unit of -Xmx48m. */
   static String heapSize(long bytes) {
-    return bytes >= 1e9 ? String.format("%.1f GB", bytes / 1e9) : String.format("%d MB", Math.round(bytes / 1e6));
+    return bytes >= 1e9 ? String.format("%.1f GB", bytes / 1e9) : String.format("%d MiB", bytes >> 20);
   }
 
   /** The value of {@code --output=} among {@code args}, or null. */

@@ -88,21 +88,23 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<Embedding>> set, OutputReceiver<KV<String, String>> out) {
-      List<Embedding> train = new ArrayList<>();
-      List<Embedding> test = new ArrayList<>();
+      // Each record becomes a compact row at once: a decoded Avro vector is a list of boxed floats (about 24
+      // bytes a component), six times a float[]; the probe and the health statistics need every train row.
+      List<Row> train = new ArrayList<>();
+      List<Row> test = new ArrayList<>();
       for (Embedding e : set.getValue()) {
         if (e.getLabel() < 0) {
           continue;
         }
-        if (e.getSplit().toString().equals(s.bankSplit())) {
-          train.add(e);
-        } else if (e.getSplit().toString().equals(s.querySplit())) {
-          test.add(e);
+        String split = e.getSplit().toString();
+        if (split.equals(s.bankSplit())) {
+          train.add(Row.of(e));
+        } else if (split.equals(s.querySplit())) {
+          test.add(Row.of(e));
         }
       }
-      Comparator<Embedding> byId = Comparator.comparing(e -> e.getId().toString());
-      train.sort(byId);
-      test.sort(byId);
+      train.sort(Row.BY_ID);
+      test.sort(Row.BY_ID);
       ProbeResult probe = null;
       HealthResult health = null;
       List<double[]> projection = null;
@@ -121,35 +123,40 @@ public final class EvaluateEmbeddings extends PTransform<PCollection<Embedding>,
       }
       if (xTest.length > 2) {
         float[][] sample = FeatureHealth.sample(xTest, s.projectionPoints(), 1);
-        List<Embedding> sampled = sampleRows(test, s.projectionPoints(), 1);
+        List<Row> sampled = sampleRows(test, s.projectionPoints(), 1);
         float[][] xy = FeatureHealth.project2d(sample, 0);
         projection = new ArrayList<>();
         for (int i = 0; i < xy.length; i++) {
-          projection.add(new double[] {xy[i][0], xy[i][1], sampled.get(i).getLabel()});
+          projection.add(new double[] {xy[i][0], xy[i][1], sampled.get(i).label()});
         }
       }
       out.output(KV.of("analysis", MetricsJson.write(new SetEvaluation(s.name(), null, probe, health, projection))));
     }
   }
 
-  static List<Embedding> sampleRows(List<Embedding> rows, int max, long seed) {
-    List<Embedding> out = new ArrayList<>();
+  /** A labelled embedding as the analysis keeps it: id, label and the vector as a float[]. */
+  record Row(String id, int label, float[] x) {
+    static final Comparator<Row> BY_ID = Comparator.comparing(Row::id);
+
+    static Row of(Embedding e) {
+      return new Row(e.getId().toString(), e.getLabel(), Vectors.of(e.getVector()));
+    }
+  }
+
+  static <T> List<T> sampleRows(List<T> rows, int max, long seed) {
+    List<T> out = new ArrayList<>();
     for (int i : FeatureHealth.sampleIndices(rows.size(), max, seed)) {
       out.add(rows.get(i));
     }
     return out;
   }
 
-  static float[][] matrix(List<Embedding> rows) {
-    float[][] x = new float[rows.size()][];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = Vectors.of(rows.get(i).getVector());
-    }
-    return x;
+  static float[][] matrix(List<Row> rows) {
+    return rows.stream().map(Row::x).toArray(float[][]::new);
   }
 
-  static int[] labels(List<Embedding> rows) {
-    return rows.stream().mapToInt(Embedding::getLabel).toArray();
+  static int[] labels(List<Row> rows) {
+    return rows.stream().mapToInt(Row::label).toArray();
   }
 
   /** Joins a set's k-NN result and its analysis into one {@link SetEvaluation} (as JSON). */
