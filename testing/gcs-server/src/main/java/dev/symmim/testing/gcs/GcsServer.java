@@ -167,6 +167,10 @@ public final class GcsServer implements AutoCloseable {
           return;
         }
       }
+      // Logged before the answer leaves, so that a client holding its answer finds the call's line in the log.
+      String late = fault == FaultInjector.Fault.SLOW ? ", " + decision.delayMillis() + " ms late (injected)" : "";
+      log(exchange.getRequestMethod(), target, x.status + String.format(" (%d bytes read in %.1f ms, answered in %.1f ms%s)",
+          body.length, (read - start) / 1e6, (System.nanoTime() - read) / 1e6, late));
       x.responseHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
       boolean noBody = x.responseBody.length == 0 || exchange.getRequestMethod().equals("HEAD");
       exchange.sendResponseHeaders(x.status, noBody ? -1 : x.responseBody.length);
@@ -175,9 +179,6 @@ public final class GcsServer implements AutoCloseable {
           out.write(x.responseBody);
         }
       }
-      String late = fault == FaultInjector.Fault.SLOW ? ", " + decision.delayMillis() + " ms late (injected)" : "";
-      log(exchange.getRequestMethod(), target, x.status + String.format(" (%d bytes read in %.1f ms, answered in %.1f ms%s)",
-          body.length, (read - start) / 1e6, (System.nanoTime() - read) / 1e6, late));
     } catch (RuntimeException e) {
       // A bug here must be visible; the client sees the connection close and retries or fails.
       e.printStackTrace();
