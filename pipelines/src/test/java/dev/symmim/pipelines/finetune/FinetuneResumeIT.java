@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -58,17 +57,10 @@ public class FinetuneResumeIT {
     Path cut = TMP.newFolder("cut").toPath();
     long seed = System.nanoTime();
     int killAfter = 3 + new Random(seed).nextInt(STEPS - 15);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(SymmimProcess.repo().resolve("bin/symmim").toString());
-    cmd.addAll(args(cut));
     Path killedLog = TMP.newFile("killed.log").toPath();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(killedLog.toFile()).start();
+    Process p = SymmimProcess.start(killedLog, args(cut));
     Path metrics = cut.resolve("metrics.jsonl");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (p.isAlive() && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < killAfter)) {
-      assertTrue("no progress before the deadline:\n" + Files.readString(killedLog), System.nanoTime() < deadline);
-      Thread.sleep(5); // polling a file another process writes; not a timing assumption
-    }
+    SymmimProcess.awaitLines(p, metrics, killAfter, killedLog);
     p.destroyForcibly(); // SIGKILL (bin/symmim execs java)
     p.waitFor();
     String before = Files.readString(cut.resolve("checkpoints/LATEST")).trim();

@@ -11,11 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -68,17 +66,8 @@ public class PretrainResumeIT {
 
   /** Starts {@code bin/symmim pretrain} into {@code run} and waits until it has logged {@code lines} steps. */
   static Process startAndWait(Path run, int lines, Path log) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(SymmimProcess.repo().resolve("bin/symmim").toString());
-    cmd.addAll(pretrainArgs(run));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Path metrics = run.resolve("metrics.jsonl");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (p.isAlive() && (!Files.exists(metrics) || Files.readAllLines(metrics).size() < lines)) {
-      assertTrue("no progress before the deadline:\n" + Files.readString(log), System.nanoTime() < deadline);
-      Thread.onSpinWait();
-      Thread.sleep(5); // polling a file another process writes; not a timing assumption
-    }
+    Process p = SymmimProcess.start(log, pretrainArgs(run));
+    SymmimProcess.awaitLines(p, run.resolve("metrics.jsonl"), lines, log);
     return p;
   }
 

@@ -4,7 +4,6 @@ import dev.symmim.pipelines.SymmimProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -38,20 +37,12 @@ final class Cli {
     }
   }
 
-  static ProcessBuilder builder(Map<String, String> env, String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(SymmimProcess.repo().resolve("bin/symmim").toString());
-    cmd.addAll(Arrays.asList(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(env);
-    return pb;
-  }
-
   /** Runs bin/symmim to the end (at most 10 minutes). */
   static Result run(Map<String, String> env, Path work, String... args) throws IOException, InterruptedException {
     Path out = Files.createTempFile(work, "out", ".txt");
     Path err = Files.createTempFile(work, "err", ".txt");
-    Process p = builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p = SymmimProcess.builder(env, Arrays.asList(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
+        .start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("bin/symmim " + String.join(" ", args) + " did not end in 10 minutes");
@@ -61,10 +52,5 @@ final class Cli {
 
   static Result run(Path work, String... args) throws IOException, InterruptedException {
     return run(Map.of(), work, args);
-  }
-
-  /** Starts bin/symmim with its output (both streams) to {@code log}. */
-  static Process start(Path log, String... args) throws IOException {
-    return builder(Map.of(), args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }

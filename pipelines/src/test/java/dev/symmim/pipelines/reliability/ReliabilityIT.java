@@ -18,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.AfterClass;
 import org.junit.Assume;
@@ -188,13 +187,10 @@ public class ReliabilityIT {
 
   // ---- writers
 
+  /** Waits until the running {@code pretrain} {@code p} has logged {@code steps} steps; fails if it ended first. */
   static void waitForSteps(Path run, int steps, Process p, Path log) throws Exception {
-    Path metrics = run.resolve("metrics.jsonl");
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (!Files.exists(metrics) || Files.readAllLines(metrics).size() < steps) {
-      assertTrue("no progress:\n" + Files.readString(log), p.isAlive() && System.nanoTime() < deadline);
-      Thread.sleep(20); // polling a file another process writes
-    }
+    SymmimProcess.awaitLines(p, run.resolve("metrics.jsonl"), steps, log);
+    assertTrue("ended before step " + steps + ":\n" + Files.readString(log), p.isAlive());
   }
 
   @Test
@@ -202,7 +198,7 @@ public class ReliabilityIT {
     // The first run, uninterrupted, while a second command tries the same directory.
     Path run = work.resolve("busy");
     Path log = work.resolve("busy.log");
-    Process first = Cli.start(log, pretrain(run, 400)); // 1,600 steps (~40 s): a second JVM starts well before the end
+    Process first = SymmimProcess.start(log, List.of(pretrain(run, 400))); // 1,600 steps (~40 s): a second JVM starts well before the end
     waitForSteps(run, 1, first, log);
     Cli.Result second = Cli.run(work, pretrain(run, 400));
     assertEquals(second.all(), 2, second.exit());
@@ -219,7 +215,7 @@ public class ReliabilityIT {
     // A run SIGKILLed mid-way leaves its lock; the same command takes it over, resumes and ends identical.
     Path killed = work.resolve("killed");
     Path killedLog = work.resolve("killed.log");
-    Process p = Cli.start(killedLog, pretrain(killed, EPOCHS));
+    Process p = SymmimProcess.start(killedLog, List.of(pretrain(killed, EPOCHS)));
     waitForSteps(killed, 9, p, killedLog);
     p.destroyForcibly();
     p.waitFor();

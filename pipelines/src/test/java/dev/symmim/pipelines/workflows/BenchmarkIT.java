@@ -8,7 +8,6 @@ import dev.symmim.transforms.evaluate.BenchmarkResult;
 import dev.symmim.transforms.evaluate.MetricsJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,11 +43,8 @@ public class BenchmarkIT {
   @Test
   public void anInterruptedBenchmarkResumesAndReportsEveryRun() throws Exception {
     Path out = TMP.newFolder("bench").toPath();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(SymmimProcess.repo().resolve("bin/symmim").toString());
-    cmd.addAll(args(out));
     Path log = TMP.newFile("killed.log").toPath();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = SymmimProcess.start(log, args(out));
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
     while (p.isAlive() && !Files.readString(log).contains("benchmark: [4/10]")) {
       assertTrue("no progress before the deadline:\n" + Files.readString(log), System.nanoTime() < deadline);
