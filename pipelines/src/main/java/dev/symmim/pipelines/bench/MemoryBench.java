@@ -15,6 +15,7 @@ import dev.symmim.transforms.embed.EmbeddingsManifest;
 import dev.symmim.transforms.images.ImagePreprocessor;
 import dev.symmim.transforms.images.PixelStorage;
 import dev.symmim.transforms.index.SyntheticEmbeddings;
+import dev.symmim.transforms.io.Locations;
 import dev.symmim.transforms.io.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,12 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.io.FileSystems;
 
 /**
@@ -130,7 +129,7 @@ public final class MemoryBench {
   static Point measure(MemoryBenchOptions o, Path work, String command, int n) throws Exception {
     int queries = queries(n, o.getMaxQueries());
     Path output = work.resolve("runs").resolve(command + "-" + n);
-    deleteTree(output);
+    Locations.deleteTree(output);
     List<String> args = new ArrayList<>(List.of(command));
     switch (command) {
       case "evaluate", "index" -> {
@@ -333,16 +332,7 @@ public final class MemoryBench {
 
   /** MemTotal of {@code /proc/meminfo} in KiB (0 where there is none). */
   static long memTotalKib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemTotal:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // not Linux
-    }
-    return 0;
+    return PeakRss.procKib(Path.of("/proc/meminfo"), "MemTotal");
   }
 
   static String lastLine(Path log) throws IOException {
@@ -353,16 +343,5 @@ public final class MemoryBench {
       }
     }
     return "";
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

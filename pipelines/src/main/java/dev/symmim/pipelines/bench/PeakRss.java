@@ -72,14 +72,22 @@ public final class PeakRss {
 
   /** {@code VmHWM} in KiB of a {@code /proc/<pid>/status} file; 0 when the process is gone. */
   static long highWaterMark(Path status) {
+    return procKib(status, "VmHWM");
+  }
+
+  /**
+   * The value in KiB of the line {@code key: N kB} of a {@code /proc} file ({@code /proc/meminfo},
+   * {@code /proc/<pid>/status}); 0 when the file or the line is not there (not Linux, a process gone).
+   */
+  static long procKib(Path file, String key) {
     try {
-      for (String line : Files.readAllLines(status)) {
-        if (line.startsWith("VmHWM:")) {
+      for (String line : Files.readAllLines(file)) {
+        if (line.startsWith(key + ":")) {
           return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
       }
     } catch (IOException | NumberFormatException gone) {
-      // exited between the liveness check and the read
+      // no such file, or the process exited between the liveness check and the read
     }
     return 0;
   }

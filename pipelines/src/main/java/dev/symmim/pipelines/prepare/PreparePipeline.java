@@ -93,9 +93,10 @@ public final class PreparePipeline {
     o.setOutput(Locations.absolute(o.getOutput()));
     FileSystems.setDefaultPipelineOptions(o);
     String manifest = DatasetPaths.resolve(o.getOutput(), DatasetManifest.FILE_NAME).toString();
-    Flags.check(o.getOverwrite() || !Locations.exists(manifest), "output", o.getOutput(),
+    boolean holdsDataset = Locations.exists(manifest);
+    Flags.check(o.getOverwrite() || !holdsDataset, "output", o.getOutput(),
         "already holds a prepared dataset (" + manifest + "); use --overwrite=true to replace it or another --output");
-    String current = Locations.exists(manifest) ? DatasetGenerations.of(o.getOutput()) : null;
+    String current = holdsDataset ? DatasetGenerations.of(o.getOutput()) : null;
     String next = current == null ? "" : DatasetGenerations.next(current);
     Pipeline p = build(o, next); // a bad --input fails here, before the output directory is touched
     try (DirectoryLock lock = DirectoryLock.acquire(o.getOutput(),

@@ -38,8 +38,13 @@ public final class Jobs {
     if (!o.getRunner().getSimpleName().equals("DataflowRunner")) {
       return false;
     }
+    return templateLocation(o) != null || Boolean.getBoolean(SUBMIT_ONLY);
+  }
+
+  /** {@code --templateLocation}, or null when it is not given. */
+  private static String templateLocation(PipelineOptions o) {
     String location = o.as(TemplateOptions.class).getTemplateLocation();
-    return (location != null && !location.isBlank()) || Boolean.getBoolean(SUBMIT_ONLY);
+    return location == null || location.isBlank() ? null : location;
   }
 
   /**
@@ -49,8 +54,8 @@ public final class Jobs {
   public static PipelineResult run(Pipeline p, String command) {
     PipelineResult result = p.run();
     if (submitOnly(p.getOptions())) {
-      String location = p.getOptions().as(TemplateOptions.class).getTemplateLocation();
-      System.out.println(command + ": " + (location != null && !location.isBlank()
+      String location = templateLocation(p.getOptions());
+      System.out.println(command + ": " + (location != null
           ? "job written to " + location + " (--templateLocation); Dataflow runs it after this process ends"
           : "job submitted to Dataflow and not waited for (a Flex Template launch)")
           + ", so its outputs are not read here");
